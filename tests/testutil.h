@@ -1,0 +1,28 @@
+// Shared fixtures for unit tests: a scratch directory removed on destruction and seeded random data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace strata::test {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// `n` pseudo-random bytes from a fixed seed, so failures reproduce.
+std::string RandomBytes(size_t n, uint64_t seed);
+
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+}  // namespace strata::test
