@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# strata in one minute: set-up, build, back up a directory twice, browse the snapshots, restore both
+# and diff them. Everything happens under a scratch directory that is removed at the end.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+tools/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target strata
+strata=$root/build/strata
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/strata-quickstart.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export STRATA_STORE=$work/store
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+# Something to back up: this source tree, plus a file we will edit.
+mkdir -p "$work/data"
+cp -a "$root/store" "$root/src" "$work/data/"
+seq 1 200000 > "$work/data/numbers.txt"
+
+step "$strata" init
+step "$strata" backup "$work/data" --label first
+# Edit one byte in the middle of a file and add a file; the second backup stores only a small delta.
+sed -i 's/^100000$/one hundred thousand/' "$work/data/numbers.txt"
+echo "new file" > "$work/data/NEW"
+step "$strata" backup "$work/data" --label second
+step "$strata" snapshots
+
+first=$("$strata" snapshots --json | grep -o '"name":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+step "$strata" ls "$first" -l
+step "$strata" ls latest src -l
+printf '\n$ strata cat latest numbers.txt | sed -n 99999,100001p\n'
+"$strata" cat latest numbers.txt | sed -n 99999,100001p
+
+step "$strata" restore "$first" "$work/restore-first"
+step "$strata" restore latest "$work/restore-latest"
+printf '\n$ diff -r restore-first restore-latest\n'
+diff -r "$work/restore-first" "$work/restore-latest" || true
+printf '\n$ diff -r data restore-latest (identical: no output)\n'
+diff -r "$work/data" "$work/restore-latest"
+echo "quickstart: done"

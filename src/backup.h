@@ -1,0 +1,39 @@
+// Backup: walks the sources, reuses the parent snapshot's records for unchanged files without reading
+// them, stores changed and new content through ContentWriters on all cores, writes tree objects bottom
+// up, and commits the manifest last.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace strata {
+
+struct BackupOptions {
+  std::vector<std::string> sources;
+  std::string label;
+  std::vector<std::string> excludes;       // gitignore-style patterns
+  std::vector<std::string> exclude_files;  // files of patterns
+  bool exclude_caches = false;             // skip the contents of directories with a valid CACHEDIR.TAG
+  bool one_file_system = false;
+  uint32_t max_chain = 0;                  // 0: the store's default
+  unsigned threads = 0;                    // 0: one per core
+  std::string host;                        // empty: this machine's host name
+  // Called from the walking thread as things happen; may be empty.
+  std::function<void(const std::string&)> on_warning;
+  std::function<void(const std::string&)> on_note;
+};
+
+struct BackupResult {
+  Manifest manifest;
+  std::string name;  // the snapshot's display name
+};
+
+// Errors that stop the backup (store unwritable, bad options, no space) come back as a Status and leave no
+// snapshot. Files that cannot be read are warnings: they are listed in the manifest and counted in
+// stats.errors, and the snapshot is committed.
+Result<BackupResult> RunBackup(Store* store, const BackupOptions& options);
+
+}  // namespace strata

@@ -1,0 +1,59 @@
+// The CLI is option parsing and printing only; behaviour lives in src/ and store/.
+//
+// Every command is one file cmd_<name>.cc defining a Command, listed in main.cc's table, from which
+// `strata help` and `strata CMD --help` are generated.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace strata::cli {
+
+namespace po = boost::program_options;
+
+// Exit codes, documented in strata(1).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitPartial = 3;
+
+struct Command {
+  const char* name;
+  const char* usage;    // e.g. "backup -s STORE PATH... [options]"
+  const char* summary;  // one line
+  std::function<void(po::options_description&, po::positional_options_description&)> define;
+  std::function<int(const po::variables_map&)> run;
+};
+
+const Command& InitCommand();
+const Command& BackupCommand();
+const Command& SnapshotsCommand();
+const Command& LsCommand();
+const Command& CatCommand();
+const Command& RestoreCommand();
+
+// Adds -s/--store (also taken from STRATA_STORE).
+void AddStoreOption(po::options_description& desc);
+// Opens the store named by -s or STRATA_STORE; prints the error and returns null on failure.
+std::unique_ptr<Store> OpenStore(const po::variables_map& vm);
+std::string StorePath(const po::variables_map& vm);
+
+// Prints "strata: MESSAGE" on stderr, one line (newlines in MESSAGE are escaped).
+void PrintError(const std::string& message);
+int ErrorExit(const Status& status);
+// Usage errors raised by commands after parsing (exit 2).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Printable form of a name: control characters, backslashes and invalid UTF-8 escaped as GNU tar does.
+std::string Escape(std::string_view name);
+std::string HumanBytes(uint64_t bytes);
+
+}  // namespace strata::cli

@@ -1,0 +1,85 @@
+#include <cstdlib>
+#include <iostream>
+
+#include "src/cli/cli.h"
+
+namespace strata::cli {
+
+void AddStoreOption(po::options_description& desc) {
+  desc.add_options()("store,s", po::value<std::string>()->value_name("STORE"),
+                     "store directory (default: $STRATA_STORE)");
+}
+
+std::string StorePath(const po::variables_map& vm) {
+  if (vm.count("store") != 0) return vm["store"].as<std::string>();
+  const char* env = std::getenv("STRATA_STORE");
+  if (env != nullptr && *env != '\0') return env;
+  throw UsageError("no store given (use -s STORE or set STRATA_STORE)");
+}
+
+std::unique_ptr<Store> OpenStore(const po::variables_map& vm) {
+  auto store = Store::Open(Env::Default(), StorePath(vm));
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+void PrintError(const std::string& message) {
+  std::string line;
+  for (char c : message) {
+    if (c == '\n') {
+      line += "\\n";
+    } else {
+      line += c;
+    }
+  }
+  std::cerr << "strata: " << line << std::endl;
+}
+
+int ErrorExit(const Status& status) {
+  PrintError(status.message());
+  return status.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitError;
+}
+
+std::string Escape(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f || c >= 0x80) {
+      // Bytes >= 0x80 are kept when they form valid UTF-8 in a UTF-8 locale; plain octal keeps the output
+      // unambiguous and byte-exact in every locale.
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\%03o", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    u++;
+  }
+  char buf[32];
+  if (u == 0) {
+    snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  } else {
+    snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  }
+  return buf;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,220 @@
+#include "src/content_writer.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "store/delta_ops.h"
+#include "store/hash.h"
+#include "store/rsync_job.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kReadBufferSize = 1 << 20;
+constexpr uint8_t kMetadataFrameLog2 = 20;
+
+bool SameStat(const struct stat& a, const struct stat& b) {
+  return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+         a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
+}  // namespace
+
+bool SessionObjects::ExistsOrClaim(const ObjectId& id) {
+  if (store_->HasObject(id)) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  return !claimed_.insert(id).second;
+}
+
+void SessionObjects::Release(const ObjectId& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  claimed_.erase(id);
+}
+
+bool SessionObjects::Exists(const ObjectId& id) {
+  if (store_->HasObject(id)) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  return claimed_.count(id) != 0;
+}
+
+struct ContentWriter::Pass {
+  ObjectId content_hash;
+  ObjectId literal_hash;
+  uint64_t size = 0;
+  uint64_t bytes_read = 0;
+  bool delta = false;
+  bool changed = false;  // the file changed between the fstat before and after the pass
+  std::string read_error;
+  std::string signature;
+  std::vector<DeltaOp> ops;
+  uint64_t literal_size = 0;
+};
+
+ContentWriter::ContentWriter(Store* store, SessionObjects* session, ContentOptions options)
+    : store_(store), session_(session), options_(options), pack_(store->NewPackWriter()) {
+  if (options_.max_chain == 0) options_.max_chain = store->header().params.max_chain;
+}
+
+ContentWriter::~ContentWriter() = default;
+
+Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& path, const FileVersion* base,
+                                                    const std::string* base_sig) {
+  Pass pass;
+  struct stat before;
+  // Source read errors end the pass with read_error set; the object is already dropped then.
+  if (fstat(fd, &before) != 0) return Status::FromErrno(path, errno);
+  STRATA_ASSIGN_OR_RETURN(SignatureBuilder sig, SignatureBuilder::Create(static_cast<uint64_t>(before.st_size)));
+  STRATA_RETURN_IF_ERROR(pack_->BeginObject(format::ObjectType::kData, store_->header().params.data_frame_log2));
+  Hasher content;
+  Hasher literal;
+  std::optional<DeltaBuilder> delta;
+  if (base != nullptr) {
+    auto made = DeltaBuilder::Create(*base_sig, [this, &literal](std::string_view bytes) {
+      literal.Update(bytes);
+      return pack_->Append(bytes);
+    });
+    if (!made.ok()) {
+      (void)pack_->AbortObject();
+      return made.status();
+    }
+    delta.emplace(std::move(made).value());
+    pass.delta = true;
+  }
+  std::string buf(kReadBufferSize, '\0');
+  Status s;
+  uint64_t offset = 0;
+  while (true) {
+    ssize_t n = pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      pass.read_error = Status::FromErrno(path, errno).message();
+      break;
+    }
+    if (n == 0) break;
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    offset += chunk.size();
+    content.Update(chunk);
+    s = sig.Update(chunk);
+    if (s.ok()) s = delta ? delta->Update(chunk) : pack_->Append(chunk);
+    if (!s.ok()) break;
+  }
+  if (!pass.read_error.empty()) {
+    (void)pack_->AbortObject();
+    return pass;
+  }
+  if (s.ok() && delta) s = delta->Finish();
+  Result<std::string> signature = s.ok() ? sig.Finish() : Result<std::string>(s);
+  if (!signature.ok()) {
+    (void)pack_->AbortObject();
+    return signature.status();
+  }
+  struct stat after;
+  if (fstat(fd, &after) != 0) {
+    (void)pack_->AbortObject();
+    return Status::FromErrno(path, errno);
+  }
+  pass.changed = !SameStat(before, after) || offset != static_cast<uint64_t>(after.st_size);
+  pass.size = offset;
+  pass.bytes_read = offset;
+  pass.content_hash = content.Finish();
+  pass.signature = std::move(signature).value();
+  if (delta) {
+    pass.ops = delta->ops();
+    pass.literal_size = delta->literal_size();
+    pass.literal_hash = literal.Finish();
+  }
+  return pass;
+}
+
+Result<ContentResult> ContentWriter::Write(int fd, const std::string& path, const std::optional<ObjectId>& base) {
+  ContentResult result;
+  std::optional<FileVersion> base_version;
+  std::string base_sig;
+  if (base) {
+    // A base that cannot be read only costs this file its delta: it is stored FULL.
+    auto v = store_->LoadVersion(*base);
+    if (v.ok() && v->depth + 1 <= options_.max_chain) {
+      auto sig = store_->ReadObject(v->signature, format::ObjectType::kSignature);
+      if (sig.ok()) {
+        base_version = std::move(v).value();
+        base_sig = std::move(sig).value();
+      }
+    }
+  }
+  const FileVersion* base_ptr = base_version ? &*base_version : nullptr;
+
+  Result<Pass> pass = ReadPass(fd, path, base_ptr, &base_sig);
+  for (int attempt = 0; pass.ok(); attempt++) {
+    if (!pass->read_error.empty()) {
+      result.unreadable = pass->read_error;
+      return result;
+    }
+    result.bytes_read += pass->bytes_read;
+    std::string encoded_ops;
+    if (pass->delta) EncodeOps(pass->ops, &encoded_ops);
+    const bool retry_changed = pass->changed && attempt == 0;
+    const bool delta_too_big =
+        pass->delta && static_cast<double>(pass->literal_size + encoded_ops.size()) >
+                           options_.delta_max_ratio * static_cast<double>(pass->size);
+    if (!retry_changed && !delta_too_big) {
+      if (pass->changed) result.warning = path + ": file changed while being read; stored as read";
+      break;
+    }
+    // Either the file changed under us (read it once more) or the delta is not worth keeping. The
+    // objects of this pass are dropped from the pack before they were ever referenced.
+    STRATA_RETURN_IF_ERROR(pack_->AbortObject());
+    if (delta_too_big && !retry_changed) base_ptr = nullptr;
+    pass = ReadPass(fd, path, base_ptr, &base_sig);
+  }
+  if (!pass.ok()) return pass.status();
+
+  result.version = DeriveObjectId(format::ObjectType::kVersion, pass->content_hash);
+  if (session_->ExistsOrClaim(result.version)) {
+    STRATA_RETURN_IF_ERROR(pack_->AbortObject());
+    return result;
+  }
+  FileVersion record;
+  record.size = pass->size;
+  record.content_hash = pass->content_hash;
+  if (pass->delta) {
+    record.kind = FileVersion::Kind::kDelta;
+    record.base = *base;
+    record.depth = base_version->depth + 1;
+    record.literal_size = pass->literal_size;
+    EncodeOps(pass->ops, &record.ops);
+    record.payload = DeriveObjectId(format::ObjectType::kData, pass->literal_hash);
+  } else {
+    record.payload = DeriveObjectId(format::ObjectType::kData, pass->content_hash);
+  }
+  if (session_->ExistsOrClaim(record.payload)) {
+    STRATA_RETURN_IF_ERROR(pack_->AbortObject());
+  } else {
+    STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->FinishObject(record.payload));
+    store_->index().AddLocal(entry);
+  }
+  STRATA_ASSIGN_OR_RETURN(record.signature, WriteMetadata(format::ObjectType::kSignature, pass->signature));
+  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->WriteObject(format::ObjectType::kVersion, result.version,
+                                                               record.Encode(), kMetadataFrameLog2));
+  store_->index().AddLocal(entry);
+  result.stored = true;
+  result.delta = pass->delta;
+  return result;
+}
+
+Result<ObjectId> ContentWriter::WriteMetadata(format::ObjectType type, std::string_view bytes) {
+  ObjectId id = DeriveObjectId(type, HashBytes(bytes));
+  if (session_->ExistsOrClaim(id)) return id;
+  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->WriteObject(type, id, bytes, kMetadataFrameLog2));
+  store_->index().AddLocal(entry);
+  return id;
+}
+
+Result<std::vector<IndexEntry>> ContentWriter::Flush() {
+  STRATA_RETURN_IF_ERROR(pack_->Flush());
+  return pack_->TakeSealedEntries();
+}
+
+}  // namespace strata

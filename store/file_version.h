@@ -1,0 +1,34 @@
+// File version records: how to rebuild one file content. FULL points at a data object holding the
+// content; DELTA points at a base version, a data object holding the delta's literal bytes, and the
+// delta's COPY/LITERAL operations (parsed from the librsync delta at backup time). The record's object
+// id is derived from the content hash, so identical content anywhere in the store has one record.
+// See strata-store(5), "File version records".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/object_id.h"
+#include "store/status.h"
+
+namespace strata {
+
+struct FileVersion {
+  enum class Kind : uint8_t { kFull = 1, kDelta = 2 };
+  Kind kind = Kind::kFull;
+  uint64_t size = 0;
+  ObjectId content_hash;  // BLAKE2b-256 of the content
+  ObjectId signature;     // signature object of this content
+  ObjectId payload;       // FULL: the content; DELTA: the literal stream
+  // DELTA only:
+  ObjectId base;            // version this delta applies to
+  uint32_t depth = 0;       // 0 for FULL, base depth + 1 for DELTA
+  uint64_t literal_size = 0;
+  std::string ops;          // EncodeOps() of the delta's operations
+
+  std::string Encode() const;
+  static Result<FileVersion> Decode(std::string_view bytes, const std::string& what);
+};
+
+}  // namespace strata

@@ -1,0 +1,67 @@
+// Constants of the on-disk format, mirroring man/strata-store.5. A change here is a change of the format
+// contract: update the man page in the same commit, and bump the version of the file kind it touches.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace strata::format {
+
+// Magics follow PNG's pattern: a high-bit byte first (catches 7-bit transports), the kind in ASCII,
+// and a trailing LF (catches newline translation).
+inline constexpr std::string_view kHeaderMagic = "\x89STRATA\n";
+inline constexpr std::string_view kPackMagic = "\x89STRPAK\n";
+inline constexpr std::string_view kPackFooterMagic = "\x89STREND\n";
+inline constexpr std::string_view kIndexMagic = "\x89STRIDX\n";
+inline constexpr std::string_view kManifestMagic = "\x89STRSNP\n";
+inline constexpr size_t kMagicSize = 8;
+
+inline constexpr uint32_t kStoreVersion = 1;
+inline constexpr uint32_t kPackVersion = 1;
+inline constexpr uint32_t kIndexVersion = 1;
+inline constexpr uint32_t kManifestVersion = 1;
+inline constexpr uint8_t kTreeVersion = 1;
+inline constexpr uint8_t kFileVersionRecordVersion = 1;
+
+// Store directory layout.
+inline constexpr std::string_view kHeaderFile = "strata-store";
+inline constexpr std::string_view kPacksDir = "packs";
+inline constexpr std::string_view kIndexDir = "index";
+inline constexpr std::string_view kSnapshotsDir = "snapshots";
+inline constexpr std::string_view kTmpDir = "tmp";
+inline constexpr std::string_view kPackSuffix = ".pack";
+inline constexpr std::string_view kIndexSuffix = ".idx";
+inline constexpr std::string_view kManifestSuffix = ".snap";
+
+enum class ObjectType : uint8_t {
+  kData = 1,       // file content (FULL) or the literal stream of a delta
+  kTree = 2,       // one directory (DirIndex)
+  kVersion = 3,    // how to rebuild one file content: FULL or DELTA on a base version
+  kSignature = 4,  // librsync signature stream of one file content
+};
+inline constexpr uint8_t kMaxObjectType = 4;
+
+// Frames: every object is a sequence of independently decodable frames of 2^frame_log2 raw bytes
+// (the last may be shorter), each followed by a 16-byte check.
+enum class FrameEncoding : uint8_t { kRaw = 0, kZstd = 1 };
+inline constexpr uint8_t kMinFrameLog2 = 12;  // 4 KiB
+inline constexpr uint8_t kMaxFrameLog2 = 20;  // 1 MiB
+inline constexpr size_t kFrameCheckSize = 16;
+inline constexpr size_t kFrameOverhead = 1 + kFrameCheckSize;
+inline constexpr size_t kSaltSize = 16;
+inline constexpr size_t kPackIdSize = 16;
+
+// Fixed-size index entry (pack trailers and index files): see strata-store(5).
+inline constexpr size_t kIndexEntrySize = 96;
+inline constexpr size_t kPackHeaderSize = 16;
+inline constexpr size_t kPackFooterSize = 64;
+inline constexpr size_t kIndexHeaderSize = 16;
+inline constexpr size_t kChecksumSize = 32;
+
+// Limits that bound what a reader will allocate for metadata read from disk.
+inline constexpr uint64_t kMaxMetadataObjectSize = 1ull << 30;  // trees, version records, signatures
+inline constexpr uint64_t kMaxManifestSize = 16ull << 20;
+inline constexpr uint64_t kMaxHeaderSize = 64ull << 10;
+inline constexpr uint64_t kMaxNameLength = 4096;
+
+}  // namespace strata::format

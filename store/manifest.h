@@ -1,0 +1,46 @@
+// Snapshot manifests (STORE/snapshots/<id>.snap): written last, in one atomic rename, after every pack
+// and index file the snapshot needs is durable. The file's checksum is the snapshot id and its name, so a
+// renamed, truncated or edited manifest is detected. See strata-store(5), "Manifests".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/object_id.h"
+#include "store/status.h"
+#include "store/tree.h"
+
+namespace strata {
+
+struct SnapshotStats {
+  uint64_t files = 0;            // regular files in the snapshot
+  uint64_t files_new = 0;
+  uint64_t files_changed = 0;
+  uint64_t files_unchanged = 0;
+  uint64_t dirs = 0;
+  uint64_t other = 0;            // symlinks, fifos, devices
+  uint64_t bytes = 0;            // logical size of all regular files
+  uint64_t bytes_read = 0;       // content bytes the backup read from the sources
+  uint64_t bytes_added = 0;      // bytes the backup added to the store
+  uint64_t errors = 0;           // entries that could not be read
+};
+
+struct Manifest {
+  ObjectId id;  // set by Encode/Decode: BLAKE2b-256 of the encoded file
+  int64_t time_ns = 0;
+  std::string host;
+  std::vector<std::string> paths;
+  std::string label;
+  ObjectId parent;     // zero when the backup had no parent
+  bool multi_source = false;  // root holds one entry per source (named by basename)
+  TreeEntry root;      // metadata of the snapshot's root directory; root.ref is the root tree
+  SnapshotStats stats;
+  std::vector<std::string> warnings;
+
+  std::string Encode();  // also sets id
+  static Result<Manifest> Decode(std::string_view bytes, const std::string& what);
+};
+
+}  // namespace strata

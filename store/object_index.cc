@@ -1,0 +1,145 @@
+#include "store/object_index.h"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "store/coding.h"
+#include "store/hash.h"
+
+namespace strata {
+
+ObjectIndex::ObjectIndex(Env* env, std::string store_dir) : env_(env), store_dir_(std::move(store_dir)) {}
+
+namespace {
+
+std::string IndexDir(const std::string& store_dir) { return store_dir + "/" + std::string(format::kIndexDir); }
+
+// Header and size checks that are cheap enough for every open; the checksum is for Verify().
+Status CheckLayout(std::string_view bytes, const std::string& what, std::string_view* entries) {
+  if (bytes.size() < format::kIndexHeaderSize + format::kChecksumSize) return Status::Corruption(what + ": truncated");
+  if (bytes.substr(0, format::kMagicSize) != format::kIndexMagic) return Status::Corruption(what + ": bad magic");
+  if (DecodeFixed32(bytes.data() + 8) != format::kIndexVersion) {
+    return Status::NotSupported(what + ": unsupported index version " + std::to_string(DecodeFixed32(bytes.data() + 8)));
+  }
+  uint64_t count = DecodeFixed32(bytes.data() + 12);
+  if (bytes.size() != format::kIndexHeaderSize + count * format::kIndexEntrySize + format::kChecksumSize) {
+    return Status::Corruption(what + ": size does not match its entry count (truncated?)");
+  }
+  *entries = bytes.substr(format::kIndexHeaderSize, count * format::kIndexEntrySize);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ObjectIndex::Refresh() {
+  auto names = env_->ListDir(IndexDir(store_dir_));
+  if (!names.ok()) return names.status().WithContext("listing index files");
+  std::sort(names->begin(), names->end());
+  Status first_error;
+  for (const std::string& name : *names) {
+    if (name.size() != 64 + format::kIndexSuffix.size() || !name.ends_with(format::kIndexSuffix)) continue;
+    {
+      std::shared_lock<std::shared_mutex> lock(mu_);
+      if (seen_.count(name) != 0) continue;
+    }
+    std::string path = IndexDir(store_dir_) + "/" + name;
+    File file;
+    file.name = name;
+    auto map = env_->MapReadOnly(path);
+    Status s = map.status();
+    if (s.ok()) {
+      file.map = std::move(map).value();
+      s = CheckLayout(file.map->data(), "index file " + path, &file.entries);
+    }
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    seen_.insert(name);
+    if (!s.ok()) {
+      if (first_error.ok()) first_error = s;
+      continue;
+    }
+    files_.push_back(std::move(file));
+  }
+  return first_error;
+}
+
+std::optional<IndexEntry> ObjectIndex::FindIn(const File& file, const ObjectId& id) const {
+  const size_t n = file.entries.size() / format::kIndexEntrySize;
+  size_t lo = 0;
+  size_t hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const char* p = file.entries.data() + mid * format::kIndexEntrySize;
+    int c = std::memcmp(p, id.bytes.data(), ObjectId::kSize);
+    if (c == 0) {
+      auto entry = IndexEntry::Decode(std::string_view(p, format::kIndexEntrySize), "index file " + file.name);
+      if (!entry.ok()) return std::nullopt;
+      return *entry;
+    }
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<IndexEntry> ObjectIndex::Find(const ObjectId& id) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  auto it = local_.find(id);
+  if (it != local_.end()) return it->second;
+  for (auto f = files_.rbegin(); f != files_.rend(); ++f) {
+    if (auto e = FindIn(*f, id)) return e;
+  }
+  return std::nullopt;
+}
+
+void ObjectIndex::AddLocal(const IndexEntry& entry) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  local_.emplace(entry.id, entry);
+}
+
+std::unordered_set<std::string> ObjectIndex::CoveredPacks() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::unordered_set<std::string> packs;
+  for (const File& f : files_) {
+    for (size_t off = 0; off < f.entries.size(); off += format::kIndexEntrySize) {
+      packs.insert(HexEncode(f.entries.substr(off + 56, format::kPackIdSize)));
+    }
+  }
+  for (const auto& [id, e] : local_) packs.insert(PackIdHex(e.pack));
+  return packs;
+}
+
+Status ObjectIndex::Verify(std::string_view bytes, const std::string& what) {
+  std::string_view entries;
+  STRATA_RETURN_IF_ERROR(CheckLayout(bytes, what, &entries));
+  std::string_view body = bytes.substr(0, bytes.size() - format::kChecksumSize);
+  if (HashBytes(body).View() != bytes.substr(body.size())) return Status::Corruption(what + ": checksum mismatch");
+  for (size_t off = 0; off < entries.size(); off += format::kIndexEntrySize) {
+    STRATA_RETURN_IF_ERROR(IndexEntry::Decode(entries.substr(off, format::kIndexEntrySize), what).status());
+    if (off > 0 && std::memcmp(entries.data() + off - format::kIndexEntrySize, entries.data() + off, 32) >= 0) {
+      return Status::Corruption(what + ": entries are not sorted");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ObjectIndex::Write(Env* env, const std::string& store_dir, std::vector<IndexEntry> entries) {
+  std::sort(entries.begin(), entries.end(), [](const IndexEntry& a, const IndexEntry& b) { return a.id < b.id; });
+  entries.erase(std::unique(entries.begin(), entries.end(),
+                            [](const IndexEntry& a, const IndexEntry& b) { return a.id == b.id; }),
+                entries.end());
+  std::string out(format::kIndexMagic);
+  PutFixed32(&out, format::kIndexVersion);
+  PutFixed32(&out, static_cast<uint32_t>(entries.size()));
+  for (const IndexEntry& e : entries) e.EncodeTo(&out);
+  ObjectId checksum = HashBytes(out);
+  out.append(checksum.View());
+  std::string path = IndexDir(store_dir) + "/" + checksum.Hex() + std::string(format::kIndexSuffix);
+  STRATA_RETURN_IF_ERROR(env->WriteFileAtomic(path, out));
+  return path;
+}
+
+}  // namespace strata

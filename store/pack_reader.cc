@@ -1,0 +1,148 @@
+#include "store/pack_reader.h"
+
+#include "store/coding.h"
+#include "store/hash.h"
+
+namespace strata {
+namespace {
+constexpr size_t kMaxOpenPacks = 128;
+}  // namespace
+
+std::string PackPath(const std::string& store_dir, const PackId& id) {
+  std::string hex = PackIdHex(id);
+  return store_dir + "/" + std::string(format::kPacksDir) + "/" + hex.substr(0, 2) + "/" + hex +
+         std::string(format::kPackSuffix);
+}
+
+PackReader::PackReader(Env* env, std::string store_dir, const FrameCodec* codec)
+    : env_(env), store_dir_(std::move(store_dir)), codec_(codec) {}
+
+std::string PackReader::What(const IndexEntry& entry) const {
+  return "object " + entry.id.Hex() + " in pack " + PackIdHex(entry.pack);
+}
+
+Result<std::shared_ptr<RandomAccessFile>> PackReader::Open(const PackId& id) {
+  std::string key(reinterpret_cast<const char*>(id.data()), id.size());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = open_.find(key);
+    if (it != open_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.second);
+      return it->second.first;
+    }
+  }
+  auto opened = env_->OpenRandomAccess(PackPath(store_dir_, id));
+  if (!opened.ok()) {
+    if (opened.status().IsNotFound()) return Status::Corruption("pack " + PackIdHex(id) + " is missing");
+    return opened.status();
+  }
+  std::shared_ptr<RandomAccessFile> file = std::move(opened).value();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(key);
+  if (it != open_.end()) return it->second.first;
+  lru_.push_front(id);
+  open_.emplace(key, std::make_pair(file, lru_.begin()));
+  if (open_.size() > kMaxOpenPacks) {
+    const PackId& victim = lru_.back();
+    open_.erase(std::string(reinterpret_cast<const char*>(victim.data()), victim.size()));
+    lru_.pop_back();
+  }
+  return file;
+}
+
+Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
+  STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
+  const uint64_t frames = entry.FrameCount();
+  if (entry.offset < format::kPackHeaderSize || entry.offset > file->Size() ||
+      entry.stored_len > file->Size() - entry.offset) {
+    return Status::Corruption(What(entry) + ": index entry points outside the pack");
+  }
+  FrameTable table;
+  table.offsets.reserve(frames + 1);
+  std::string raw;
+  STRATA_RETURN_IF_ERROR(file->Read(entry.offset + entry.stored_len - 4 * frames, 4 * frames, &raw));
+  uint64_t pos = entry.offset;
+  const uint64_t frames_end = entry.offset + entry.stored_len - 4 * frames;
+  for (uint64_t i = 0; i < frames; i++) {
+    table.offsets.push_back(pos);
+    uint32_t size = DecodeFixed32(raw.data() + 4 * i);
+    uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
+    if (size < format::kFrameOverhead || size > frame_raw + format::kFrameOverhead || size > frames_end - pos) {
+      return Status::Corruption(What(entry) + ": frame table is inconsistent");
+    }
+    pos += size;
+  }
+  if (pos != frames_end) return Status::Corruption(What(entry) + ": frame table does not cover the object");
+  table.offsets.push_back(pos);
+  return table;
+}
+
+Status PackReader::ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index,
+                             std::string* out) {
+  STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
+  std::string stored;
+  uint64_t begin = table.offsets[index];
+  STRATA_RETURN_IF_ERROR(file->Read(begin, table.offsets[index + 1] - begin, &stored));
+  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
+  return codec_->Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, What(entry));
+}
+
+Result<std::string> PackReader::ReadObject(const IndexEntry& entry, uint64_t max_size) {
+  if (entry.raw_size > max_size) {
+    return Status::Corruption(What(entry) + ": declared size " + std::to_string(entry.raw_size) +
+                              " exceeds the limit for its type");
+  }
+  STRATA_ASSIGN_OR_RETURN(FrameTable table, ReadFrameTable(entry));
+  std::string out;
+  out.reserve(entry.raw_size);
+  std::string frame;
+  for (uint64_t i = 0; i + 1 < table.offsets.size(); i++) {
+    STRATA_RETURN_IF_ERROR(ReadFrame(entry, table, i, &frame));
+    out.append(frame);
+  }
+  return out;
+}
+
+Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
+  STRATA_ASSIGN_OR_RETURN(auto file, Open(id));
+  const std::string what = "pack " + PackIdHex(id);
+  const uint64_t size = file->Size();
+  if (size < format::kPackHeaderSize + format::kPackFooterSize) return Status::Corruption(what + ": truncated");
+  std::string header;
+  STRATA_RETURN_IF_ERROR(file->Read(0, format::kPackHeaderSize, &header));
+  if (header.substr(0, format::kMagicSize) != format::kPackMagic) return Status::Corruption(what + ": bad magic");
+  if (DecodeFixed32(header.data() + 8) != format::kPackVersion) {
+    return Status::NotSupported(what + ": unsupported pack version");
+  }
+  std::string footer;
+  STRATA_RETURN_IF_ERROR(file->Read(size - format::kPackFooterSize, format::kPackFooterSize, &footer));
+  if (footer.substr(56) != format::kPackFooterMagic) return Status::Corruption(what + ": bad footer (truncated?)");
+  uint64_t index_offset = DecodeFixed64(footer.data());
+  uint64_t count = DecodeFixed64(footer.data() + 8);
+  const uint64_t index_end = size - format::kPackFooterSize;
+  if (index_offset < format::kPackHeaderSize || index_offset > index_end ||
+      count != (index_end - index_offset) / format::kIndexEntrySize ||
+      (index_end - index_offset) % format::kIndexEntrySize != 0) {
+    return Status::Corruption(what + ": trailer is inconsistent");
+  }
+  std::string index;
+  STRATA_RETURN_IF_ERROR(file->Read(index_offset, index_end - index_offset, &index));
+  if (HashBytes(index).View() != std::string_view(footer).substr(16, 32)) {
+    return Status::Corruption(what + ": trailer checksum mismatch");
+  }
+  std::vector<IndexEntry> entries;
+  entries.reserve(count);
+  for (uint64_t i = 0; i < count; i++) {
+    STRATA_ASSIGN_OR_RETURN(
+        IndexEntry e, IndexEntry::Decode(std::string_view(index).substr(i * format::kIndexEntrySize,
+                                                                         format::kIndexEntrySize),
+                                         what));
+    if (e.pack != id || e.offset + e.stored_len > index_offset) {
+      return Status::Corruption(what + ": trailer entry points outside the pack's objects");
+    }
+    entries.push_back(e);
+  }
+  return entries;
+}
+
+}  // namespace strata

@@ -1,0 +1,51 @@
+// PackReader: random access to sealed pack files, and decoding of the objects inside them.
+// Thread-safe; keeps a bounded set of pack files open.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/env.h"
+#include "store/frame_codec.h"
+#include "store/index_entry.h"
+
+namespace strata {
+
+std::string PackPath(const std::string& store_dir, const PackId& id);
+
+// Byte offsets of every frame of one object inside its pack, validated against the entry and the pack.
+struct FrameTable {
+  std::vector<uint64_t> offsets;  // frame i occupies [offsets[i], offsets[i+1]) in the pack
+};
+
+class PackReader {
+ public:
+  PackReader(Env* env, std::string store_dir, const FrameCodec* codec);
+
+  // Reads and validates the object's frame table.
+  Result<FrameTable> ReadFrameTable(const IndexEntry& entry);
+  // Reads, verifies and decodes frame `index` of the object into `out`.
+  Status ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index, std::string* out);
+  // Whole object; refuses objects larger than `max_size` before reading anything.
+  Result<std::string> ReadObject(const IndexEntry& entry, uint64_t max_size);
+  // Reads and verifies the trailer of a sealed pack (to recover packs that no index file covers).
+  Result<std::vector<IndexEntry>> ReadTrailer(const PackId& id);
+
+ private:
+  Result<std::shared_ptr<RandomAccessFile>> Open(const PackId& id);
+  std::string What(const IndexEntry& entry) const;
+
+  Env* env_;
+  std::string store_dir_;
+  const FrameCodec* codec_;
+  std::mutex mu_;
+  std::list<PackId> lru_;  // most recent first; guarded by mu_
+  std::unordered_map<std::string, std::pair<std::shared_ptr<RandomAccessFile>, std::list<PackId>::iterator>>
+      open_;  // guarded by mu_
+};
+
+}  // namespace strata

@@ -1,0 +1,69 @@
+// PackWriter: appends objects to one pack file at a time and seals it (trailer, fsync, rename) when it
+// reaches its target size. Packs are immutable once sealed; an unsealed pack lives under tmp/ and is
+// never seen by readers, so a crash mid-pack loses nothing already committed.
+//
+// Objects are streamed: BeginObject, Append any number of times, then FinishObject (or AbortObject,
+// which truncates the pack back as if the object had never been written: the writer uses that when a
+// file's content turns out to be in the store already). Not thread-safe: one writer per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/env.h"
+#include "store/frame_codec.h"
+#include "store/index_entry.h"
+
+namespace strata {
+
+class PackWriter {
+ public:
+  PackWriter(Env* env, std::string store_dir, const FrameCodec* codec, uint64_t target_size);
+  ~PackWriter();
+  PackWriter(const PackWriter&) = delete;
+  PackWriter& operator=(const PackWriter&) = delete;
+
+  Status BeginObject(format::ObjectType type, uint8_t frame_log2);
+  Status Append(std::string_view raw);
+  // Seals the object under `id`; may seal the pack if it reached its target size.
+  Result<IndexEntry> FinishObject(const ObjectId& id);
+  Status AbortObject();
+  // Whole object in one call.
+  Result<IndexEntry> WriteObject(format::ObjectType type, const ObjectId& id, std::string_view raw,
+                                 uint8_t frame_log2);
+
+  // Seals the current pack, if any. After it returns OK every entry handed out is durable on disk.
+  Status Flush();
+  // Entries of sealed packs not yet taken.
+  std::vector<IndexEntry> TakeSealedEntries();
+  // Bytes written to sealed packs so far (the manifest's "bytes added").
+  uint64_t bytes_sealed() const { return bytes_sealed_; }
+
+ private:
+  Status OpenPack();
+  Status EmitFrame(std::string_view raw);
+  Status FlushBuffer();
+  Status SealPack();
+
+  Env* env_;
+  std::string store_dir_;
+  const FrameCodec* codec_;
+  uint64_t target_size_;
+
+  std::unique_ptr<WritableFile> file_;
+  PackId pack_id_{};
+  std::string tmp_path_;
+  std::string buffer_;  // stored bytes not yet written to file_
+  std::vector<IndexEntry> pack_entries_;
+  std::vector<IndexEntry> sealed_entries_;
+  uint64_t bytes_sealed_ = 0;
+
+  // The object being written.
+  bool in_object_ = false;
+  IndexEntry current_;
+  std::string pending_raw_;  // raw bytes of the current, not yet full frame
+  std::vector<uint32_t> frame_sizes_;
+};
+
+}  // namespace strata

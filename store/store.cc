@@ -1,0 +1,336 @@
+#include "store/store.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <unordered_set>
+
+#include "store/coding.h"
+#include "store/delta_ops.h"
+#include "store/hash.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kFrameCacheBytes = 64 << 20;
+constexpr size_t kExtentMapCacheBytes = 64 << 20;
+constexpr size_t kTreeCacheBytes = 32 << 20;
+constexpr size_t kFrameTableCacheBytes = 16 << 20;
+// Far beyond any max_chain a store may set; a longer chain can only come from a crafted store.
+constexpr size_t kMaxChainWalk = 4096;
+
+std::string Sub(const std::string& store, std::string_view dir) { return store + "/" + std::string(dir); }
+
+}  // namespace
+
+ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner) {
+  Hasher h;
+  char t = static_cast<char>(type);
+  h.Update(std::string_view(&t, 1));
+  h.Update(inner.View());
+  return h.Finish();
+}
+
+std::string SnapshotTimeName(int64_t time_ns) {
+  time_t secs = static_cast<time_t>(time_ns / 1000000000);
+  if (time_ns < 0 && time_ns % 1000000000 != 0) secs--;
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H.%M.%SZ", &tm);
+  return buf;
+}
+
+std::string Rfc3339(int64_t time_ns) {
+  int64_t secs = time_ns / 1000000000;
+  int64_t nanos = time_ns % 1000000000;
+  if (nanos < 0) {
+    nanos += 1000000000;
+    secs--;
+  }
+  time_t t = static_cast<time_t>(secs);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char frac[16];
+  snprintf(frac, sizeof frac, ".%09lldZ", static_cast<long long>(nanos));
+  return std::string(buf) + frac;
+}
+
+Store::Store(Env* env, std::string path, StoreHeader header)
+    : env_(env),
+      path_(std::move(path)),
+      header_(header),
+      codec_(header.params.zstd_level),
+      index_(env, path_),
+      packs_(env, path_, &codec_),
+      frame_tables_(kFrameTableCacheBytes),
+      frames_(kFrameCacheBytes),
+      extent_maps_(kExtentMapCacheBytes),
+      trees_(kTreeCacheBytes) {}
+
+Status Store::Init(Env* env, const std::string& path, const StoreParams& params) {
+  if (env->FileExists(path)) {
+    auto names = env->ListDir(path);
+    if (!names.ok()) return names.status();
+    if (!names->empty()) {
+      if (env->FileExists(Sub(path, format::kHeaderFile))) {
+        return Status::InvalidArgument(path + ": a store already exists here");
+      }
+      return Status::InvalidArgument(path + ": directory is not empty");
+    }
+  }
+  STRATA_RETURN_IF_ERROR(env->CreateDir(path));
+  for (auto dir : {format::kPacksDir, format::kIndexDir, format::kSnapshotsDir, format::kTmpDir}) {
+    STRATA_RETURN_IF_ERROR(env->CreateDir(Sub(path, dir)));
+  }
+  StoreHeader header;
+  InitSodium();
+  randombytes_buf(header.uuid.data(), header.uuid.size());
+  header.uuid[6] = (header.uuid[6] & 0x0f) | 0x40;  // RFC 4122 version 4
+  header.uuid[8] = (header.uuid[8] & 0x3f) | 0x80;
+  header.params = params;
+  // Round-trip through the validator so that Init cannot write a header Open would refuse.
+  std::string bytes = header.Encode();
+  STRATA_RETURN_IF_ERROR(StoreHeader::Decode(bytes, path).status());
+  // The header goes last: a half-made store has no header and is not mistaken for a store.
+  return env->WriteFileAtomic(Sub(path, format::kHeaderFile), bytes);
+}
+
+Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
+  const std::string header_path = Sub(path, format::kHeaderFile);
+  if (!env->FileExists(path)) return Status::NotFound(path + ": store does not exist");
+  if (!env->FileExists(header_path)) {
+    return Status::InvalidArgument(path + ": not a strata store (no " + std::string(format::kHeaderFile) + " file)");
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, env->ReadWholeFile(header_path, format::kMaxHeaderSize));
+  STRATA_ASSIGN_OR_RETURN(StoreHeader header, StoreHeader::Decode(bytes, header_path));
+  std::unique_ptr<Store> store(new Store(env, path, header));
+  for (auto dir : {format::kPacksDir, format::kIndexDir, format::kSnapshotsDir, format::kTmpDir}) {
+    if (!env->FileExists(Sub(path, dir))) {
+      return Status::Corruption(path + ": store directory " + std::string(dir) + "/ is missing");
+    }
+  }
+  // A damaged index file must not make the whole store unreadable: objects it listed show up as missing,
+  // naming the files that need them, and check reports the file itself.
+  (void)store->index_.Refresh();
+  return store;
+}
+
+Result<std::vector<SnapshotInfo>> Store::ListSnapshots(std::vector<std::string>* problems) {
+  const std::string dir = Sub(path_, format::kSnapshotsDir);
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir));
+  std::vector<SnapshotInfo> out;
+  for (const std::string& name : names) {
+    if (name.size() != 64 + format::kManifestSuffix.size() || !name.ends_with(format::kManifestSuffix)) continue;
+    const std::string file = dir + "/" + name;
+    auto bytes = env_->ReadWholeFile(file, format::kMaxManifestSize);
+    Result<Manifest> m = bytes.ok() ? Manifest::Decode(*bytes, file) : Result<Manifest>(bytes.status());
+    if (m.ok() && m->id.Hex() != name.substr(0, 64)) {
+      m = Status::Corruption(file + ": manifest content does not match its name");
+    }
+    if (!m.ok()) {
+      if (problems != nullptr) problems->push_back(m.status().message());
+      continue;
+    }
+    out.push_back(SnapshotInfo{std::move(m).value(), ""});
+  }
+  std::sort(out.begin(), out.end(), [](const SnapshotInfo& a, const SnapshotInfo& b) {
+    return a.manifest.time_ns != b.manifest.time_ns ? a.manifest.time_ns < b.manifest.time_ns
+                                                    : a.manifest.id < b.manifest.id;
+  });
+  std::map<std::string, int> seen;
+  for (SnapshotInfo& s : out) {
+    std::string base = SnapshotTimeName(s.manifest.time_ns);
+    int n = ++seen[base];
+    s.name = n == 1 ? base : base + "_" + std::to_string(n);
+  }
+  return out;
+}
+
+Result<SnapshotInfo> Store::FindSnapshot(std::string_view ref) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> all, ListSnapshots());
+  if (ref == "latest") {
+    if (all.empty()) return Status::NotFound("store " + path_ + " has no snapshots");
+    return all.back();
+  }
+  const SnapshotInfo* match = nullptr;
+  int matches = 0;
+  for (const SnapshotInfo& s : all) {
+    if (s.name == ref) return s;
+  }
+  std::string lower(ref);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower.size() >= 4 && lower.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    for (const SnapshotInfo& s : all) {
+      if (s.manifest.id.Hex().starts_with(lower)) {
+        match = &s;
+        matches++;
+      }
+    }
+  }
+  if (matches == 1) return *match;
+  if (matches > 1) return Status::InvalidArgument("snapshot id prefix '" + std::string(ref) + "' is ambiguous");
+  return Status::NotFound("no snapshot '" + std::string(ref) + "' in store " + path_);
+}
+
+Status Store::CommitManifest(Manifest* manifest) {
+  std::string bytes = manifest->Encode();
+  return env_->WriteFileAtomic(
+      Sub(path_, format::kSnapshotsDir) + "/" + manifest->id.Hex() + std::string(format::kManifestSuffix), bytes);
+}
+
+Result<IndexEntry> Store::FindEntry(const ObjectId& id, format::ObjectType type) {
+  auto entry = index_.Find(id);
+  if (!entry) return Status::Corruption("object " + id.Hex() + " is missing from the store");
+  if (entry->type != type) {
+    return Status::Corruption("object " + id.Hex() + " has type " + std::to_string(static_cast<int>(entry->type)) +
+                              ", expected " + std::to_string(static_cast<int>(type)));
+  }
+  return *entry;
+}
+
+Result<std::string> Store::ReadObject(const ObjectId& id, format::ObjectType type) {
+  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, FindEntry(id, type));
+  return packs_.ReadObject(entry, format::kMaxMetadataObjectSize);
+}
+
+Result<Tree> Store::LoadTree(const ObjectId& id) {
+  if (auto cached = trees_.Get(id)) return *cached;
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadObject(id, format::ObjectType::kTree));
+  STRATA_ASSIGN_OR_RETURN(Tree tree, Tree::Decode(bytes, "tree " + id.Hex()));
+  trees_.Put(id, std::make_shared<const Tree>(tree), bytes.size() + 64 * tree.entries.size());
+  return tree;
+}
+
+Result<FileVersion> Store::LoadVersion(const ObjectId& id) {
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadObject(id, format::ObjectType::kVersion));
+  return FileVersion::Decode(bytes, "version " + id.Hex());
+}
+
+Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& version_id) {
+  if (auto cached = extent_maps_.Get(version_id)) return cached;
+  // Walk down to a FULL version or a cached map, then compose back up. Iterative, with cycle and depth
+  // checks, because the chain comes from disk.
+  std::vector<std::pair<ObjectId, FileVersion>> chain;
+  std::unordered_set<ObjectId, ObjectIdHash> visited;
+  std::shared_ptr<const ExtentMap> map;
+  ObjectId id = version_id;
+  while (true) {
+    if (!visited.insert(id).second) return Status::Corruption("version " + version_id.Hex() + ": cyclic delta chain");
+    if (chain.size() > kMaxChainWalk) return Status::Corruption("version " + version_id.Hex() + ": delta chain too long");
+    if (!chain.empty()) {
+      if ((map = extent_maps_.Get(id))) break;
+    }
+    STRATA_ASSIGN_OR_RETURN(FileVersion v, LoadVersion(id));
+    if (!chain.empty() && v.depth + 1 != chain.back().second.depth) {
+      return Status::Corruption("version " + chain.back().first.Hex() + ": chain depth is inconsistent with its base");
+    }
+    bool full = v.kind == FileVersion::Kind::kFull;
+    ObjectId next = v.base;
+    chain.emplace_back(id, std::move(v));
+    if (full) break;
+    id = next;
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const auto& [vid, v] = *it;
+    const std::string what = "version " + vid.Hex();
+    STRATA_ASSIGN_OR_RETURN(IndexEntry payload, FindEntry(v.payload, format::ObjectType::kData));
+    if (v.kind == FileVersion::Kind::kFull) {
+      if (payload.raw_size != v.size) return Status::Corruption(what + ": content object has the wrong size");
+      map = std::make_shared<const ExtentMap>(ExtentMap::Full(v.payload, v.size));
+    } else {
+      if (payload.raw_size != v.literal_size) return Status::Corruption(what + ": literal object has the wrong size");
+      auto ops = DecodeOps(v.ops, v.size, map->size(), v.literal_size);
+      if (!ops.ok()) return ops.status().WithContext(what);
+      auto composed = ExtentMap::Compose(*map, *ops, v.payload);
+      if (!composed.ok()) return composed.status().WithContext(what);
+      map = std::make_shared<const ExtentMap>(std::move(composed).value());
+    }
+    extent_maps_.Put(vid, map, 64 + map->extents().size() * sizeof(Extent) + map->sources().size() * 32);
+  }
+  return map;
+}
+
+Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEntry& entry, uint64_t frame) {
+  std::string key(entry.id.View());
+  PutFixed64(&key, frame);
+  if (auto cached = frames_.Get(key)) return cached;
+  std::shared_ptr<const FrameTable> table = frame_tables_.Get(entry.id);
+  if (!table) {
+    STRATA_ASSIGN_OR_RETURN(FrameTable t, packs_.ReadFrameTable(entry));
+    table = std::make_shared<const FrameTable>(std::move(t));
+    frame_tables_.Put(entry.id, table, 64 + table->offsets.size() * 8);
+  }
+  auto out = std::make_shared<std::string>();
+  STRATA_RETURN_IF_ERROR(packs_.ReadFrame(entry, *table, frame, out.get()));
+  frames_.Put(key, out, out->size() + 64);
+  return std::shared_ptr<const std::string>(out);
+}
+
+Status Store::ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, std::string* out) {
+  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, FindEntry(payload, format::ObjectType::kData));
+  if (offset > entry.raw_size || n > entry.raw_size - offset) {
+    return Status::Corruption("object " + payload.Hex() + ": read past its end");
+  }
+  while (n > 0) {
+    uint64_t frame = offset >> entry.frame_log2;
+    uint64_t in_frame = offset - (frame << entry.frame_log2);
+    STRATA_ASSIGN_OR_RETURN(auto bytes, ReadFrameCached(entry, frame));
+    size_t take = std::min<uint64_t>(n, bytes->size() - in_frame);
+    out->append(bytes->data() + in_frame, take);
+    offset += take;
+    n -= take;
+  }
+  return Status::Ok();
+}
+
+Status Store::ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out) {
+  STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
+  out->clear();
+  if (offset >= map->size()) return Status::Ok();
+  n = std::min<uint64_t>(n, map->size() - offset);
+  out->reserve(n);
+  for (const Extent& e : map->Lookup(offset, n)) {
+    uint64_t begin = std::max(offset, e.offset);
+    uint64_t end = std::min(offset + n, e.offset + e.length);
+    STRATA_RETURN_IF_ERROR(
+        ReadPayload(map->sources()[e.source], e.source_offset + (begin - e.offset), end - begin, out));
+  }
+  return Status::Ok();
+}
+
+Result<TreeEntry> Store::Lookup(const Manifest& manifest, std::string_view path) {
+  TreeEntry current = manifest.root;
+  std::string walked;
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    std::string_view part = path.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (current.type != EntryType::kDirectory) {
+      return Status::NotFound(walked + ": not a directory in snapshot " + manifest.id.Hex().substr(0, 12));
+    }
+    STRATA_ASSIGN_OR_RETURN(Tree tree, LoadTree(current.ref));
+    walked += (walked.empty() ? "" : "/") + std::string(part);
+    const TreeEntry* e = tree.Find(part);
+    if (e == nullptr) return Status::NotFound(walked + ": no such file in snapshot " + manifest.id.Hex().substr(0, 12));
+    current = *e;
+  }
+  return current;
+}
+
+std::unique_ptr<PackWriter> Store::NewPackWriter() {
+  return std::make_unique<PackWriter>(env_, path_, &codec_, header_.params.pack_target_size);
+}
+
+Status Store::CommitObjects(std::vector<IndexEntry> entries) {
+  if (entries.empty()) return Status::Ok();
+  for (const IndexEntry& e : entries) index_.AddLocal(e);
+  return ObjectIndex::Write(env_, path_, std::move(entries)).status();
+}
+
+}  // namespace strata

@@ -1,0 +1,100 @@
+// Store: one opened store directory. Reads the header, lists snapshots, finds and decodes objects, and
+// rebuilds any byte range of any file version through its composed extent map. Writers get PackWriters
+// from it and commit through it. Thread-safe: one Store serves many reader threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/env.h"
+#include "store/extent_map.h"
+#include "store/file_version.h"
+#include "store/format.h"
+#include "store/frame_codec.h"
+#include "store/lru_cache.h"
+#include "store/manifest.h"
+#include "store/object_index.h"
+#include "store/pack_reader.h"
+#include "store/pack_writer.h"
+#include "store/store_header.h"
+#include "store/tree.h"
+
+namespace strata {
+
+// Object ids are BLAKE2b-256(type byte || inner), where inner is BLAKE2b-256 of the object's payload, or
+// for a version record the hash of the file content it rebuilds.
+ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner);
+
+struct SnapshotInfo {
+  Manifest manifest;
+  std::string name;  // UTC time without colons, "_2" etc. on a clash: the mount's directory name
+};
+
+// "2026-11-22T10.15.30Z"
+std::string SnapshotTimeName(int64_t time_ns);
+// RFC 3339 UTC, "2026-11-22T10:15:30.123456789Z"
+std::string Rfc3339(int64_t time_ns);
+
+class Store {
+ public:
+  // Creates a new store at `path` (missing or an empty directory).
+  static Status Init(Env* env, const std::string& path, const StoreParams& params);
+  // Opens an existing store; a missing directory, a missing or damaged header, or a newer format version is
+  // an error naming the path.
+  static Result<std::unique_ptr<Store>> Open(Env* env, const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const StoreHeader& header() const { return header_; }
+  Env* env() const { return env_; }
+  const FrameCodec& codec() const { return codec_; }
+
+  // Every readable snapshot, oldest first, with display names. Damaged manifests are skipped and
+  // reported through `problems` (if given), one line each.
+  Result<std::vector<SnapshotInfo>> ListSnapshots(std::vector<std::string>* problems = nullptr);
+  // Full id, unique id prefix, name, or "latest".
+  Result<SnapshotInfo> FindSnapshot(std::string_view ref);
+  // Makes the snapshot visible: call only once every object it references is committed.
+  Status CommitManifest(Manifest* manifest);
+
+  // Objects.
+  Status RefreshIndex() { return index_.Refresh(); }
+  bool HasObject(const ObjectId& id) const { return index_.Find(id).has_value(); }
+  ObjectIndex& index() { return index_; }
+  PackReader& packs() { return packs_; }
+  Result<std::string> ReadObject(const ObjectId& id, format::ObjectType type);
+  Result<Tree> LoadTree(const ObjectId& id);
+  Result<FileVersion> LoadVersion(const ObjectId& id);
+  Result<std::shared_ptr<const ExtentMap>> GetExtentMap(const ObjectId& version_id);
+  // Reads up to `n` bytes at `offset` of a file version into `out` (short only at end of file).
+  Status ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out);
+  // Reads [offset, offset+n) of a data object, decoding only the frames it touches.
+  Status ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, std::string* out);
+
+  // Resolves a '/'-separated path relative to the snapshot root ("" or "." is the root itself).
+  Result<TreeEntry> Lookup(const Manifest& manifest, std::string_view path);
+
+  // Writing.
+  std::unique_ptr<PackWriter> NewPackWriter();
+  // Makes sealed objects findable by other processes: writes an index file (durably).
+  Status CommitObjects(std::vector<IndexEntry> entries);
+
+ private:
+  Store(Env* env, std::string path, StoreHeader header);
+  Result<IndexEntry> FindEntry(const ObjectId& id, format::ObjectType type);
+  Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
+
+  Env* env_;
+  std::string path_;
+  StoreHeader header_;
+  FrameCodec codec_;
+  ObjectIndex index_;
+  PackReader packs_;
+  LruCache<ObjectId, FrameTable, ObjectIdHash> frame_tables_;
+  LruCache<std::string, std::string> frames_;
+  LruCache<ObjectId, ExtentMap, ObjectIdHash> extent_maps_;
+  LruCache<ObjectId, Tree, ObjectIdHash> trees_;
+};
+
+}  // namespace strata
