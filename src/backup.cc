@@ -166,6 +166,19 @@ Status Backup::Prepare() {
 }
 
 Status Backup::RecoverOrphanPacks() {
+  // Unsealed packs of killed backups are garbage. One still being written is appended to constantly, so
+  // a file untouched for an hour belongs to no live backup.
+  const std::string tmp_dir = store_->path() + "/" + std::string(format::kTmpDir);
+  if (auto names = store_->env()->ListDir(tmp_dir); names.ok()) {
+    const time_t now = time(nullptr);
+    for (const std::string& name : *names) {
+      struct stat st;
+      const std::string path = tmp_dir + "/" + name;
+      if (name.ends_with(".pack.tmp") && lstat(path.c_str(), &st) == 0 && now - st.st_mtime > 3600) {
+        (void)store_->env()->RemoveFile(path);
+      }
+    }
+  }
   // Packs sealed by a backup that was killed before it wrote its index file: their objects are reused.
   const std::string packs_dir = store_->path() + "/" + std::string(format::kPacksDir);
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> subdirs, store_->env()->ListDir(packs_dir));

@@ -47,6 +47,7 @@ struct ContentWriter::Pass {
   uint64_t bytes_read = 0;
   bool delta = false;
   bool changed = false;  // the file changed between the fstat before and after the pass
+  bool delta_abandoned = false;  // the delta grew past its worth: the pass stopped early
   std::string read_error;
   std::string signature;
   std::vector<DeltaOp> ops;
@@ -64,7 +65,6 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
                                                     const std::string* base_sig) {
   Pass pass;
   struct stat before;
-  // Source read errors end the pass with read_error set; the object is already dropped then.
   if (fstat(fd, &before) != 0) return Status::FromErrno(path, errno);
   STRATA_ASSIGN_OR_RETURN(SignatureBuilder sig, SignatureBuilder::Create(static_cast<uint64_t>(before.st_size)));
   STRATA_RETURN_IF_ERROR(pack_->BeginObject(format::ObjectType::kData, store_->header().params.data_frame_log2));
@@ -100,7 +100,17 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
     s = sig.Update(chunk);
     if (s.ok()) s = delta ? delta->Update(chunk) : pack_->Append(chunk);
     if (!s.ok()) break;
+    // A mostly rewritten file makes librsync slow (few matches) and its delta is dropped at the end
+    // anyway: give up as soon as the literal bytes alone pass the limit.
+    if (delta && static_cast<double>(delta->literal_size()) >
+                     options_.delta_max_ratio * static_cast<double>(std::max<off_t>(before.st_size, 1))) {
+      pass.delta_abandoned = true;
+      pass.bytes_read = offset;
+      (void)pack_->AbortObject();
+      return pass;
+    }
   }
+  // Source read errors end the pass with read_error set; the object is dropped before anyone sees it.
   if (!pass.read_error.empty()) {
     (void)pack_->AbortObject();
     return pass;
@@ -147,15 +157,21 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path, cons
   const FileVersion* base_ptr = base_version ? &*base_version : nullptr;
 
   Result<Pass> pass = ReadPass(fd, path, base_ptr, &base_sig);
-  for (int attempt = 0; pass.ok(); attempt++) {
+  int rereads_for_change = 0;
+  while (pass.ok()) {
     if (!pass->read_error.empty()) {
       result.unreadable = pass->read_error;
       return result;
     }
     result.bytes_read += pass->bytes_read;
+    if (pass->delta_abandoned) {
+      base_ptr = nullptr;
+      pass = ReadPass(fd, path, base_ptr, &base_sig);
+      continue;
+    }
     std::string encoded_ops;
     if (pass->delta) EncodeOps(pass->ops, &encoded_ops);
-    const bool retry_changed = pass->changed && attempt == 0;
+    const bool retry_changed = pass->changed && rereads_for_change == 0;
     const bool delta_too_big =
         pass->delta && static_cast<double>(pass->literal_size + encoded_ops.size()) >
                            options_.delta_max_ratio * static_cast<double>(pass->size);
@@ -166,7 +182,11 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path, cons
     // Either the file changed under us (read it once more) or the delta is not worth keeping. The
     // objects of this pass are dropped from the pack before they were ever referenced.
     STRATA_RETURN_IF_ERROR(pack_->AbortObject());
-    if (delta_too_big && !retry_changed) base_ptr = nullptr;
+    if (retry_changed) {
+      rereads_for_change++;
+    } else {
+      base_ptr = nullptr;
+    }
     pass = ReadPass(fd, path, base_ptr, &base_sig);
   }
   if (!pass.ok()) return pass.status();

@@ -316,7 +316,7 @@ Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const st
   }
   if (!existing->empty() && !options.overwrite) {
     close(fd);
-    return Status::InvalidArgument("destination " + dest + " is not empty (use --overwrite to restore into it)");
+    return Status::FailedPrecondition("destination " + dest + " is not empty (use --overwrite to restore into it)");
   }
   Restorer restorer(store, options);
   restorer.root_fd = fd;

@@ -92,8 +92,9 @@ class DeltaParser {
   uint64_t literal_size_ = 0;
 };
 
-// Compact encoding of an op list for a file version record. Precondition: LITERAL ops consume the literal
-// stream in order from 0 (as DeltaParser and DecodeOps produce them), because their offsets are implied.
+// Compact encoding of an op list for a file version record. Preconditions, met by what DeltaParser and
+// DecodeOps produce: lengths are below 2^63, and LITERAL ops consume the literal stream in order from 0
+// because their offsets are implied.
 void EncodeOps(const std::vector<DeltaOp>& ops, std::string* dst);
 
 // Decodes and validates hostile input: every op has length > 0, the ops produce exactly `new_size` bytes,

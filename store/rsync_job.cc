@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -11,12 +12,12 @@
 namespace strata {
 namespace {
 
-// Block length policy. A power of two keeps blocks aligned with database pages and filesystem blocks, so
-// rewriting one page in place dirties exactly one block (a ~400 MB SQLite file gets 4096, its page size).
-// Aiming at 64Ki-128Ki blocks per file bounds a loaded signature to about 8 MiB up to 4 GiB files.
-// Below 1024 the 20 signature bytes per block and the extra ops stop paying for the finer matches. Above
-// 64 KiB every small edit would cost a 64 KiB literal, so files past 4 GiB get more blocks instead.
-constexpr uint64_t kTargetBlockCount = 65536;
+// Block length policy. Every version stores its signature (20 bytes per block) and every edit costs about
+// one block of literal bytes, so the per-version cost S/b*20 + edits*b is smallest near b = sqrt(20*S/edits).
+// Half of sqrt(S) is that optimum for a few dozen edit sites, and keeps the signature of a 100 MiB file
+// near 0.5 MiB, so a 1-byte edit grows the store by well under 1 MiB. A power of two keeps blocks aligned
+// with database pages and filesystem blocks, so rewriting one page in place dirties one block. Below 1024
+// the signature and op overhead stop paying for finer matches; above 64 KiB a small edit costs too much.
 constexpr uint32_t kMinBlockLength = 1024;
 constexpr uint32_t kMaxBlockLength = 65536;
 
@@ -86,9 +87,9 @@ std::string Hex32(uint32_t v) {
 }  // namespace
 
 uint32_t ChooseBlockLength(uint64_t file_size) {
-  uint64_t per_block = file_size / kTargetBlockCount;
-  if (per_block < kMinBlockLength) return kMinBlockLength;
-  return static_cast<uint32_t>(std::min<uint64_t>(std::bit_floor(per_block), kMaxBlockLength));
+  auto half_root = static_cast<uint64_t>(std::sqrt(static_cast<double>(file_size)) / 2);
+  if (half_root < kMinBlockLength) return kMinBlockLength;
+  return static_cast<uint32_t>(std::min<uint64_t>(std::bit_floor(half_root), kMaxBlockLength));
 }
 
 struct SignatureBuilder::State {

@@ -32,6 +32,8 @@ int Status::ToErrno() const {
       return ENOSPC;
     case Code::kCancelled:
       return EINTR;
+    case Code::kFailedPrecondition:
+      return EEXIST;
     case Code::kIOError:
       return errno_ != 0 ? errno_ : EIO;
     case Code::kCorruption:

@@ -25,6 +25,7 @@ class [[nodiscard]] Status {
     kNotSupported,     // e.g. a newer store format version
     kNoSpace,          // ENOSPC / EDQUOT
     kCancelled,
+    kFailedPrecondition,  // the target's state forbids the operation (a store exists, DEST not empty)
   };
 
   Status() = default;
@@ -34,6 +35,7 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
   static Status NotSupported(std::string msg) { return Status(Code::kNotSupported, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
+  static Status FailedPrecondition(std::string msg) { return Status(Code::kFailedPrecondition, std::move(msg)); }
   // Maps errno to kIOError, or kNoSpace for ENOSPC/EDQUOT, and appends strerror(err) to `context`.
   static Status FromErrno(const std::string& context, int err);
 

@@ -78,9 +78,9 @@ Status Store::Init(Env* env, const std::string& path, const StoreParams& params)
     if (!names.ok()) return names.status();
     if (!names->empty()) {
       if (env->FileExists(Sub(path, format::kHeaderFile))) {
-        return Status::InvalidArgument(path + ": a store already exists here");
+        return Status::FailedPrecondition(path + ": a store already exists here");
       }
-      return Status::InvalidArgument(path + ": directory is not empty");
+      return Status::FailedPrecondition(path + ": directory is not empty");
     }
   }
   STRATA_RETURN_IF_ERROR(env->CreateDir(path));
@@ -173,7 +173,7 @@ Result<SnapshotInfo> Store::FindSnapshot(std::string_view ref) {
     }
   }
   if (matches == 1) return *match;
-  if (matches > 1) return Status::InvalidArgument("snapshot id prefix '" + std::string(ref) + "' is ambiguous");
+  if (matches > 1) return Status::NotFound("snapshot id prefix '" + std::string(ref) + "' is ambiguous");
   return Status::NotFound("no snapshot '" + std::string(ref) + "' in store " + path_);
 }
 
