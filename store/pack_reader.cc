@@ -114,9 +114,11 @@ Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
   if (DecodeFixed32(header.data() + 8) != format::kPackVersion) {
     return Status::NotSupported(what + ": unsupported pack version");
   }
+  if (DecodeFixed32(header.data() + 12) != 0) return Status::Corruption(what + ": reserved header bytes are set");
   std::string footer;
   STRATA_RETURN_IF_ERROR(file->Read(size - format::kPackFooterSize, format::kPackFooterSize, &footer));
   if (footer.substr(56) != format::kPackFooterMagic) return Status::Corruption(what + ": bad footer (truncated?)");
+  if (DecodeFixed64(footer.data() + 48) != 0) return Status::Corruption(what + ": reserved footer bytes are set");
   uint64_t index_offset = DecodeFixed64(footer.data());
   uint64_t count = DecodeFixed64(footer.data() + 8);
   const uint64_t index_end = size - format::kPackFooterSize;
@@ -137,7 +139,7 @@ Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
         IndexEntry e, IndexEntry::Decode(std::string_view(index).substr(i * format::kIndexEntrySize,
                                                                          format::kIndexEntrySize),
                                          what));
-    if (e.pack != id || e.offset + e.stored_len > index_offset) {
+    if (e.pack != id || e.offset < format::kPackHeaderSize || e.offset + e.stored_len > index_offset) {
       return Status::Corruption(what + ": trailer entry points outside the pack's objects");
     }
     entries.push_back(e);

@@ -38,6 +38,9 @@ Status PackWriter::OpenPack() {
 
 Status PackWriter::BeginObject(format::ObjectType type, uint8_t frame_log2) {
   assert(!in_object_);
+  if (frame_log2 < format::kMinFrameLog2 || frame_log2 > format::kMaxFrameLog2) {
+    return Status::InvalidArgument("frame size 2^" + std::to_string(frame_log2) + " is out of range");
+  }
   if (!file_) STRATA_RETURN_IF_ERROR(OpenPack());
   in_object_ = true;
   current_ = IndexEntry();

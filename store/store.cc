@@ -222,13 +222,13 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
   while (true) {
     if (!visited.insert(id).second) return Status::Corruption("version " + version_id.Hex() + ": cyclic delta chain");
     if (chain.size() > kMaxChainWalk) return Status::Corruption("version " + version_id.Hex() + ": delta chain too long");
-    if (!chain.empty()) {
-      if ((map = extent_maps_.Get(id))) break;
-    }
     STRATA_ASSIGN_OR_RETURN(FileVersion v, LoadVersion(id));
     if (!chain.empty() && v.depth + 1 != chain.back().second.depth) {
       return Status::Corruption("version " + chain.back().first.Hex() + ": chain depth is inconsistent with its base");
     }
+    // The base's record is checked above even when its map is cached, so a bad record never reads
+    // differently depending on what was read before.
+    if (!chain.empty() && (map = extent_maps_.Get(id))) break;
     bool full = v.kind == FileVersion::Kind::kFull;
     ObjectId next = v.base;
     chain.emplace_back(id, std::move(v));

@@ -104,9 +104,10 @@ Result<Tree> Tree::Decode(std::string_view bytes, const std::string& what) {
   // An entry takes at least 16 bytes, which bounds the count before anything is allocated.
   if (!d.GetVarint64(&count) || count > d.remaining() / 16) return Status::Corruption(what + ": bad entry count");
   Tree tree;
-  tree.entries.resize(count);
+  // Grown as entries decode, never sized from the declared count: a crafted count cannot make a small
+  // object allocate many times its size.
   for (uint64_t i = 0; i < count; i++) {
-    if (!DecodeTreeEntry(&d, &tree.entries[i], false)) {
+    if (!DecodeTreeEntry(&d, &tree.entries.emplace_back(), false)) {
       return Status::Corruption(what + ": entry " + std::to_string(i) + " is malformed");
     }
     if (i > 0 && tree.entries[i - 1].name >= tree.entries[i].name) {

@@ -1,0 +1,182 @@
+#include "store/store_header.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <cstdint>
+#include <string>
+
+namespace strata {
+namespace {
+
+std::string Blake2b256(std::string_view in) {
+  EXPECT_GE(sodium_init(), 0);
+  unsigned char out[32];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
+                     0);
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
+void PutLe(std::string* s, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; i++) s->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+StoreHeader Sample() {
+  StoreHeader h;
+  for (size_t i = 0; i < 16; i++) h.uuid[i] = static_cast<uint8_t>(0x10 * (i % 16) + i);
+  h.params.data_frame_log2 = 14;
+  h.params.zstd_level = -5;
+  h.params.max_chain = 7;
+  h.params.pack_target_size = 3ull << 30;
+  return h;
+}
+
+// The documented layout, built by hand: magic, u32 version, u32 body length, body, BLAKE2b-256 of all before.
+std::string HandEncoded(uint32_t version, const std::array<uint8_t, 16>& uuid, uint8_t log2, int32_t level,
+                        uint32_t max_chain, uint64_t target, uint8_t encryption) {
+  std::string body(reinterpret_cast<const char*>(uuid.data()), 16);
+  PutLe(&body, log2, 1);
+  PutLe(&body, static_cast<uint32_t>(level), 4);
+  PutLe(&body, max_chain, 4);
+  PutLe(&body, target, 8);
+  PutLe(&body, encryption, 1);
+  std::string out("\x89STRATA\n");
+  PutLe(&out, version, 4);
+  PutLe(&out, body.size(), 4);
+  out += body;
+  return out + Blake2b256(out);
+}
+
+TEST(StoreHeaderTest, EncodeMatchesHandBuiltLayout) {
+  const StoreHeader h = Sample();
+  EXPECT_EQ(h.Encode(), HandEncoded(1, h.uuid, 14, -5, 7, 3ull << 30, 0));
+  EXPECT_EQ(h.Encode().size(), 16 + 34 + 32u);
+}
+
+TEST(StoreHeaderTest, RoundTrip) {
+  const StoreHeader h = Sample();
+  auto d = StoreHeader::Decode(h.Encode(), "hdr");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->version, 1u);
+  EXPECT_EQ(d->uuid, h.uuid);
+  EXPECT_EQ(d->params.data_frame_log2, 14);
+  EXPECT_EQ(d->params.zstd_level, -5);
+  EXPECT_EQ(d->params.max_chain, 7u);
+  EXPECT_EQ(d->params.pack_target_size, 3ull << 30);
+  EXPECT_EQ(d->encryption, 0);
+}
+
+TEST(StoreHeaderTest, DefaultsRoundTrip) {
+  StoreHeader h;
+  auto d = StoreHeader::Decode(h.Encode(), "hdr");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->params.data_frame_log2, 17);
+  EXPECT_EQ(d->params.zstd_level, 3);
+  EXPECT_EQ(d->params.max_chain, 32u);
+  EXPECT_EQ(d->params.pack_target_size, 64ull << 20);
+}
+
+TEST(StoreHeaderTest, UuidString) {
+  StoreHeader h;
+  for (size_t i = 0; i < 16; i++) h.uuid[i] = static_cast<uint8_t>(i * 0x11);
+  EXPECT_EQ(h.UuidString(), "00112233-4455-6677-8899-aabbccddeeff");
+}
+
+TEST(StoreHeaderTest, BadMagicIsCorruption) {
+  std::string bytes = Sample().Encode();
+  for (size_t i = 0; i < 8; i++) {
+    std::string bad = bytes;
+    bad[i] ^= 0x40;
+    auto d = StoreHeader::Decode(bad, "/x/strata-store");
+    ASSERT_TRUE(d.status().IsCorruption()) << i;
+    EXPECT_NE(d.status().message().find("/x/strata-store"), std::string::npos);
+  }
+  EXPECT_TRUE(StoreHeader::Decode("", "h").status().IsCorruption());
+  EXPECT_TRUE(StoreHeader::Decode("hello world, not a header at all", "h").status().IsCorruption());
+}
+
+TEST(StoreHeaderTest, EveryTruncationIsCorruption) {
+  const std::string bytes = Sample().Encode();
+  for (size_t len = 0; len < bytes.size(); len++) {
+    auto d = StoreHeader::Decode(bytes.substr(0, len), "h");
+    EXPECT_TRUE(d.status().IsCorruption()) << len;
+  }
+  EXPECT_TRUE(StoreHeader::Decode(bytes + "x", "h").status().IsCorruption());
+}
+
+TEST(StoreHeaderTest, NewerVersionIsNotSupported) {
+  StoreHeader h = Sample();
+  h.version = 2;
+  auto d = StoreHeader::Decode(h.Encode(), "h");
+  EXPECT_EQ(d.status().code(), Status::Code::kNotSupported);
+  // Even if the rest of a newer header is unintelligible.
+  std::string bytes = Sample().Encode();
+  bytes[8] = 9;
+  bytes.resize(20);
+  EXPECT_EQ(StoreHeader::Decode(bytes, "h").status().code(), Status::Code::kNotSupported);
+  h.version = 0;
+  EXPECT_TRUE(StoreHeader::Decode(h.Encode(), "h").status().IsCorruption());
+}
+
+TEST(StoreHeaderTest, ChecksumMismatchIsCorruption) {
+  const std::string bytes = Sample().Encode();
+  for (size_t i = 12; i < bytes.size(); i++) {  // body length, body and checksum
+    std::string bad = bytes;
+    bad[i] ^= 0x01;
+    auto d = StoreHeader::Decode(bad, "h");
+    ASSERT_TRUE(d.status().IsCorruption()) << i;
+  }
+}
+
+TEST(StoreHeaderTest, ParameterBounds) {
+  const auto uuid = Sample().uuid;
+  struct Case {
+    uint8_t log2;
+    int32_t level;
+    uint32_t chain;
+    uint64_t target;
+    bool ok;
+  };
+  const Case cases[] = {
+      {12, 3, 32, 1 << 20, true},          {20, 3, 32, 1 << 20, true},
+      {11, 3, 32, 1 << 20, false},         {21, 3, 32, 1 << 20, false},
+      {0, 3, 32, 1 << 20, false},          {17, -7, 32, 1 << 20, true},
+      {17, 22, 32, 1 << 20, true},         {17, -8, 32, 1 << 20, false},
+      {17, 23, 32, 1 << 20, false},        {17, 3, 1, 1 << 20, true},
+      {17, 3, 1000, 1 << 20, true},        {17, 3, 0, 1 << 20, false},
+      {17, 3, 1001, 1 << 20, false},       {17, 3, 32, (1 << 20) - 1, false},
+      {17, 3, 32, 4ull << 30, true},       {17, 3, 32, (4ull << 30) + 1, false},
+      {17, INT32_MIN, 32, 1 << 20, false},
+  };
+  for (const Case& c : cases) {
+    auto d = StoreHeader::Decode(HandEncoded(1, uuid, c.log2, c.level, c.chain, c.target, 0), "h");
+    if (c.ok) {
+      ASSERT_TRUE(d.ok()) << int{c.log2} << " " << c.level << " " << c.chain << " " << c.target << ": "
+                          << d.status().message();
+      EXPECT_EQ(d->params.data_frame_log2, c.log2);
+      EXPECT_EQ(d->params.zstd_level, c.level);
+      EXPECT_EQ(d->params.max_chain, c.chain);
+      EXPECT_EQ(d->params.pack_target_size, c.target);
+    } else {
+      EXPECT_TRUE(d.status().IsCorruption())
+          << int{c.log2} << " " << c.level << " " << c.chain << " " << c.target;
+    }
+  }
+}
+
+TEST(StoreHeaderTest, EncryptionIsNotSupported) {
+  auto d = StoreHeader::Decode(HandEncoded(1, Sample().uuid, 17, 3, 32, 1 << 20, 1), "h");
+  EXPECT_EQ(d.status().code(), Status::Code::kNotSupported);
+}
+
+TEST(StoreHeaderTest, BodyLengthMustCoverVersion1Fields) {
+  // A body one byte short of the v1 fields, with a valid checksum.
+  std::string good = HandEncoded(1, Sample().uuid, 17, 3, 32, 1 << 20, 0);
+  std::string shortened = good.substr(0, 16 + 33);
+  shortened[12] = 33;
+  shortened += Blake2b256(shortened);
+  EXPECT_TRUE(StoreHeader::Decode(shortened, "h").status().IsCorruption());
+}
+
+}  // namespace
+}  // namespace strata
