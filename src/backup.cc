@@ -28,6 +28,11 @@ namespace strata {
 namespace {
 
 constexpr std::string_view kCacheDirTag = "Signature: 8a477f597d28d172789f06886806bc55";
+// Limits the manifest decoder enforces (strata-store(5)); the writer keeps within them.
+constexpr size_t kMaxLabel = 4096;
+constexpr size_t kMaxOwnerName = 256;
+constexpr size_t kMaxStoredWarnings = 1000;
+constexpr size_t kMaxWarningLength = 4096;
 
 // A regular file's content, filled by a worker (or at once for unchanged files). Shared by every name of
 // a hardlink group.
@@ -128,6 +133,7 @@ const std::string& Backup::UserName(uint32_t uid) {
   char buf[4096];
   std::string name;
   if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) name = found->pw_name;
+  if (name.size() > kMaxOwnerName) name.clear();
   return users_.emplace(uid, name).first->second;
 }
 
@@ -138,11 +144,15 @@ const std::string& Backup::GroupName(uint32_t gid) {
   char buf[4096];
   std::string name;
   if (getgrgid_r(gid, &gr, buf, sizeof buf, &found) == 0 && found != nullptr) name = found->gr_name;
+  if (name.size() > kMaxOwnerName) name.clear();
   return groups_.emplace(gid, name).first->second;
 }
 
 Status Backup::Prepare() {
   if (options_.sources.empty()) return Status::InvalidArgument("backup needs at least one source path");
+  if (options_.label.size() > kMaxLabel) {
+    return Status::InvalidArgument("label is longer than " + std::to_string(kMaxLabel) + " bytes");
+  }
   std::map<std::string, std::string> basenames;
   for (const std::string& src : options_.sources) {
     char* real = realpath(src.c_str(), nullptr);
@@ -527,7 +537,14 @@ Result<BackupResult> Backup::Run() {
   m.root = root.entry;
   m.stats = stats_;
   m.stats.bytes_added = added;
-  m.warnings = warnings_;
+  // Every warning went to the caller as it happened; the manifest keeps a bounded record of them.
+  for (const std::string& w : warnings_) {
+    if (m.warnings.size() == kMaxStoredWarnings) {
+      m.warnings.push_back("... and " + std::to_string(warnings_.size() - kMaxStoredWarnings) + " more");
+      break;
+    }
+    m.warnings.push_back(w.substr(0, kMaxWarningLength));
+  }
   STRATA_RETURN_IF_ERROR(store_->CommitManifest(&m));
   BackupResult result;
   result.manifest = m;

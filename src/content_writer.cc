@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
+#include "src/fs_util.h"
 #include "store/delta_ops.h"
 #include "store/hash.h"
 #include "store/rsync_job.h"
@@ -42,6 +44,7 @@ bool SessionObjects::Exists(const ObjectId& id) {
 
 struct ContentWriter::Pass {
   ObjectId content_hash;
+  uint32_t hash_block_len = 0;
   ObjectId literal_hash;
   uint64_t size = 0;
   uint64_t bytes_read = 0;
@@ -66,9 +69,8 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
   Pass pass;
   struct stat before;
   if (fstat(fd, &before) != 0) return Status::FromErrno(path, errno);
-  STRATA_ASSIGN_OR_RETURN(SignatureBuilder sig, SignatureBuilder::Create(static_cast<uint64_t>(before.st_size)));
+  SignatureBuilder sig(ChooseBlockLength(static_cast<uint64_t>(before.st_size)));
   STRATA_RETURN_IF_ERROR(pack_->BeginObject(format::ObjectType::kData, store_->header().params.data_frame_log2));
-  Hasher content;
   Hasher literal;
   std::optional<DeltaBuilder> delta;
   if (base != nullptr) {
@@ -76,36 +78,31 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
       literal.Update(bytes);
       return pack_->Append(bytes);
     });
-    if (!made.ok()) {
-      (void)pack_->AbortObject();
-      return made.status();
+    // A stored signature that does not parse only costs this file its delta.
+    if (made.ok()) {
+      delta.emplace(std::move(made).value());
+      pass.delta = true;
     }
-    delta.emplace(std::move(made).value());
-    pass.delta = true;
   }
-  std::string buf(kReadBufferSize, '\0');
+  SparseReader reader(fd, static_cast<uint64_t>(before.st_size), kReadBufferSize);
   Status s;
-  uint64_t offset = 0;
   while (true) {
-    ssize_t n = pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      pass.read_error = Status::FromErrno(path, errno).message();
+    auto next = reader.Next();
+    if (!next.ok()) {
+      pass.read_error = next.status().WithContext(path).message();
       break;
     }
-    if (n == 0) break;
-    std::string_view chunk(buf.data(), static_cast<size_t>(n));
-    offset += chunk.size();
-    content.Update(chunk);
-    s = sig.Update(chunk);
-    if (s.ok()) s = delta ? delta->Update(chunk) : pack_->Append(chunk);
+    std::string_view chunk = *next;
+    if (chunk.empty()) break;
+    sig.Update(chunk);
+    s = delta ? delta->Update(chunk) : pack_->Append(chunk);
     if (!s.ok()) break;
     // A mostly rewritten file makes librsync slow (few matches) and its delta is dropped at the end
     // anyway: give up as soon as the literal bytes alone pass the limit.
     if (delta && static_cast<double>(delta->literal_size()) >
                      options_.delta_max_ratio * static_cast<double>(std::max<off_t>(before.st_size, 1))) {
       pass.delta_abandoned = true;
-      pass.bytes_read = offset;
+      pass.bytes_read = reader.bytes_read();
       (void)pack_->AbortObject();
       return pass;
     }
@@ -116,21 +113,20 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
     return pass;
   }
   if (s.ok() && delta) s = delta->Finish();
-  Result<std::string> signature = s.ok() ? sig.Finish() : Result<std::string>(s);
-  if (!signature.ok()) {
+  if (!s.ok()) {
     (void)pack_->AbortObject();
-    return signature.status();
+    return s;
   }
   struct stat after;
   if (fstat(fd, &after) != 0) {
     (void)pack_->AbortObject();
     return Status::FromErrno(path, errno);
   }
-  pass.changed = !SameStat(before, after) || offset != static_cast<uint64_t>(after.st_size);
-  pass.size = offset;
-  pass.bytes_read = offset;
-  pass.content_hash = content.Finish();
-  pass.signature = std::move(signature).value();
+  pass.changed = !SameStat(before, after) || reader.offset() != static_cast<uint64_t>(after.st_size);
+  pass.size = reader.offset();
+  pass.bytes_read = reader.bytes_read();
+  pass.hash_block_len = sig.block_len();
+  pass.signature = sig.FinishSignature(&pass.content_hash);
   if (delta) {
     pass.ops = delta->ops();
     pass.literal_size = delta->literal_size();
@@ -172,9 +168,12 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path, cons
     std::string encoded_ops;
     if (pass->delta) EncodeOps(pass->ops, &encoded_ops);
     const bool retry_changed = pass->changed && rereads_for_change == 0;
+    // A delta that copies nothing from its base would only tie the version to an unrelated chain.
+    const bool copies = std::any_of(pass->ops.begin(), pass->ops.end(),
+                                    [](const DeltaOp& op) { return op.kind == DeltaOp::Kind::kCopy; });
     const bool delta_too_big =
-        pass->delta && static_cast<double>(pass->literal_size + encoded_ops.size()) >
-                           options_.delta_max_ratio * static_cast<double>(pass->size);
+        pass->delta && (!copies || static_cast<double>(pass->literal_size + encoded_ops.size()) >
+                                       options_.delta_max_ratio * static_cast<double>(pass->size));
     if (!retry_changed && !delta_too_big) {
       if (pass->changed) result.warning = path + ": file changed while being read; stored as read";
       break;
@@ -199,6 +198,7 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path, cons
   FileVersion record;
   record.size = pass->size;
   record.content_hash = pass->content_hash;
+  record.hash_block_len = pass->hash_block_len;
   if (pass->delta) {
     record.kind = FileVersion::Kind::kDelta;
     record.base = *base;

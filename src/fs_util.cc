@@ -113,6 +113,40 @@ bool IsCacheDir(int dirfd, std::string_view signature) {
   return n == static_cast<ssize_t>(signature.size()) && head == signature;
 }
 
+SparseReader::SparseReader(int fd, uint64_t size, size_t chunk) : fd_(fd), size_(size), buf_(chunk, '\0') {}
+
+Result<std::string_view> SparseReader::Next() {
+  static const std::string kZeros(1 << 20, '\0');
+  if (offset_ >= data_end_ && offset_ >= hole_end_ && seek_works_ && offset_ < size_) {
+    off_t data = lseek(fd_, static_cast<off_t>(offset_), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) {
+      hole_end_ = size_;  // a hole up to the end of the file
+    } else if (data < 0) {
+      seek_works_ = false;  // file system without SEEK_DATA: read everything
+    } else if (static_cast<uint64_t>(data) > offset_) {
+      hole_end_ = std::min<uint64_t>(static_cast<uint64_t>(data), size_);
+    } else {
+      off_t hole = lseek(fd_, static_cast<off_t>(offset_), SEEK_HOLE);
+      data_end_ = hole < 0 ? UINT64_MAX : static_cast<uint64_t>(hole);
+    }
+  }
+  if (offset_ < hole_end_) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>({hole_end_ - offset_, kZeros.size(), buf_.size()}));
+    offset_ += n;
+    return std::string_view(kZeros.data(), n);
+  }
+  size_t want = buf_.size();
+  if (seek_works_ && data_end_ > offset_) want = static_cast<size_t>(std::min<uint64_t>(want, data_end_ - offset_));
+  while (true) {
+    ssize_t n = pread(fd_, buf_.data(), want, static_cast<off_t>(offset_));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("read", errno);
+    offset_ += static_cast<uint64_t>(n);
+    bytes_read_ += static_cast<uint64_t>(n);
+    return std::string_view(buf_.data(), static_cast<size_t>(n));
+  }
+}
+
 std::string HostName() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";

@@ -28,4 +28,26 @@ bool IsCacheDir(int dirfd, std::string_view signature);
 
 std::string HostName();
 
+// Reads a file front to back in chunks, handing out holes as zeros without reading them (SEEK_DATA /
+// SEEK_HOLE): a 5 GiB sparse file with a few written blocks costs a few reads, not 5 GiB of them.
+class SparseReader {
+ public:
+  // `size` is the file size from fstat; holes are only trusted up to it.
+  SparseReader(int fd, uint64_t size, size_t chunk);
+  // The next chunk; empty at end of file. Errors carry errno.
+  Result<std::string_view> Next();
+  uint64_t offset() const { return offset_; }
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  int fd_;
+  uint64_t size_;
+  std::string buf_;
+  uint64_t offset_ = 0;
+  uint64_t data_end_ = 0;  // the current data region ends here; past it, the next region is looked up
+  uint64_t hole_end_ = 0;  // inside a hole when offset_ < hole_end_
+  bool seek_works_ = true;
+  uint64_t bytes_read_ = 0;
+};
+
 }  // namespace strata

@@ -10,7 +10,8 @@
 #include <map>
 
 #include "src/fs_util.h"
-#include "store/hash.h"
+#include "store/signature_builder.h"
+#include "store/zeros.h"
 
 namespace strata {
 namespace {
@@ -27,17 +28,6 @@ struct timespec ToTimespec(int64_t ns) {
     ts.tv_sec--;
   }
   return ts;
-}
-
-bool AllZero(const char* p, size_t n) {
-  static const char kZeros[kHoleGranule] = {};
-  while (n > 0) {
-    size_t k = std::min(n, kHoleGranule);
-    if (std::memcmp(p, kZeros, k) != 0) return false;
-    p += k;
-    n -= k;
-  }
-  return true;
 }
 
 Status WriteAll(int fd, const char* p, size_t n) {
@@ -57,7 +47,7 @@ Status WriteAll(int fd, const char* p, size_t n) {
 Status StreamVersion(Store* store, const ObjectId& version, const std::function<Status(std::string_view)>& sink,
                      const std::string& what) {
   STRATA_ASSIGN_OR_RETURN(FileVersion v, store->LoadVersion(version));
-  Hasher hasher;
+  ContentHasher hasher(v.hash_block_len);
   std::string buf;
   for (uint64_t off = 0; off < v.size; off += kChunk) {
     STRATA_RETURN_IF_ERROR(store->ReadVersion(version, off, kChunk, &buf));
@@ -166,7 +156,7 @@ Status Restorer::WriteContent(int fd, const TreeEntry& e, const std::string& dis
         // Zero runs become holes, so sparse files stay sparse.
         for (size_t pos = 0; pos < chunk.size(); pos += kHoleGranule) {
           size_t n = std::min(kHoleGranule, chunk.size() - pos);
-          if (AllZero(chunk.data() + pos, n)) {
+          if (IsAllZero(chunk.substr(pos, n))) {
             if (lseek(fd, static_cast<off_t>(n), SEEK_CUR) < 0) return Status::FromErrno("seek", errno);
           } else {
             STRATA_RETURN_IF_ERROR(WriteAll(fd, chunk.data() + pos, n));

@@ -10,6 +10,7 @@ std::string FileVersion::Encode() const {
   PutFixed8(&out, format::kFileVersionRecordVersion);
   PutFixed8(&out, static_cast<uint8_t>(kind));
   PutVarint64(&out, size);
+  PutVarint64(&out, hash_block_len);
   out.append(content_hash.View());
   out.append(signature.View());
   out.append(payload.View());
@@ -33,8 +34,12 @@ Result<FileVersion> FileVersion::Decode(std::string_view bytes, const std::strin
   FileVersion v;
   v.kind = static_cast<Kind>(kind);
   std::string_view hash, sig, payload;
-  if (!d.GetVarint64(&v.size) || !d.GetBytes(32, &hash) || !d.GetBytes(32, &sig) || !d.GetBytes(32, &payload)) {
+  if (!d.GetVarint64(&v.size) || !d.GetVarint32(&v.hash_block_len) || !d.GetBytes(32, &hash) ||
+      !d.GetBytes(32, &sig) || !d.GetBytes(32, &payload)) {
     return Status::Corruption(what + ": truncated version record");
+  }
+  if (v.hash_block_len == 0 || v.hash_block_len > (1u << 16)) {
+    return Status::Corruption(what + ": hash block length " + std::to_string(v.hash_block_len) + " out of range");
   }
   v.content_hash = ObjectId::FromBytes(hash);
   v.signature = ObjectId::FromBytes(sig);

@@ -18,7 +18,8 @@ struct FileVersion {
   enum class Kind : uint8_t { kFull = 1, kDelta = 2 };
   Kind kind = Kind::kFull;
   uint64_t size = 0;
-  ObjectId content_hash;  // BLAKE2b-256 of the content
+  ObjectId content_hash;  // see signature_builder.h: a hash over per-block BLAKE2b-256 digests
+  uint32_t hash_block_len = 1024;  // the block length of that hash and of the signature
   ObjectId signature;     // signature object of this content
   ObjectId payload;       // FULL: the content; DELTA: the literal stream
   // DELTA only:

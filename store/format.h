@@ -43,7 +43,8 @@ inline constexpr uint8_t kMaxObjectType = 4;
 
 // Frames: every object is a sequence of independently decodable frames of 2^frame_log2 raw bytes
 // (the last may be shorter), each followed by a 16-byte check.
-enum class FrameEncoding : uint8_t { kRaw = 0, kZstd = 1 };
+// kZeros frames have no body: the raw bytes are all zero (holes of sparse files cost 17 bytes a frame).
+enum class FrameEncoding : uint8_t { kRaw = 0, kZstd = 1, kZeros = 2 };
 inline constexpr uint8_t kMinFrameLog2 = 12;  // 4 KiB
 inline constexpr uint8_t kMaxFrameLog2 = 20;  // 1 MiB
 inline constexpr size_t kFrameCheckSize = 16;

@@ -5,6 +5,7 @@
 
 #include "store/coding.h"
 #include "store/hash.h"
+#include "store/zeros.h"
 
 namespace strata {
 namespace {
@@ -45,6 +46,11 @@ Salt RandomSalt() {
 
 void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_index, std::string* out) const {
   size_t start = out->size();
+  if (!raw.empty() && IsAllZero(raw)) {
+    out->push_back(static_cast<char>(format::FrameEncoding::kZeros));
+    out->append(FrameCheck(salt, frame_index, raw.size(), std::string_view(out->data() + start, 1)));
+    return;
+  }
   size_t bound = ZSTD_compressBound(raw.size());
   out->resize(start + 1 + bound);
   char* body = out->data() + start + 1;
@@ -80,6 +86,10 @@ Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t fr
     case format::FrameEncoding::kRaw:
       if (body.size() != expected_raw) return corrupt("raw frame has the wrong size");
       out->assign(body.data(), body.size());
+      return Status::Ok();
+    case format::FrameEncoding::kZeros:
+      if (!body.empty()) return corrupt("zero frame has a body");
+      out->assign(expected_raw, '\0');
       return Status::Ok();
     case format::FrameEncoding::kZstd: {
       unsigned long long declared = ZSTD_getFrameContentSize(body.data(), body.size());

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -12,13 +11,7 @@
 namespace strata {
 namespace {
 
-// Block length policy. Every version stores its signature (20 bytes per block) and every edit costs about
-// one block of literal bytes, so the per-version cost S/b*20 + edits*b is smallest near b = sqrt(20*S/edits).
-// Half of sqrt(S) is that optimum for a few dozen edit sites, and keeps the signature of a 100 MiB file
-// near 0.5 MiB, so a 1-byte edit grows the store by well under 1 MiB. A power of two keeps blocks aligned
-// with database pages and filesystem blocks, so rewriting one page in place dirties one block. Below 1024
-// the signature and op overhead stop paying for finer matches; above 64 KiB a small edit costs too much.
-constexpr uint32_t kMinBlockLength = 1024;
+// The largest block length SignatureBuilder produces; anything larger in a stored signature is garbage.
 constexpr uint32_t kMaxBlockLength = 65536;
 
 constexpr size_t kBufferSize = 256 * 1024;
@@ -85,53 +78,6 @@ std::string Hex32(uint32_t v) {
 }
 
 }  // namespace
-
-uint32_t ChooseBlockLength(uint64_t file_size) {
-  auto half_root = static_cast<uint64_t>(std::sqrt(static_cast<double>(file_size)) / 2);
-  if (half_root < kMinBlockLength) return kMinBlockLength;
-  return static_cast<uint32_t>(std::min<uint64_t>(std::bit_floor(half_root), kMaxBlockLength));
-}
-
-struct SignatureBuilder::State {
-  JobPtr job;
-  std::unique_ptr<char[]> out = std::make_unique_for_overwrite<char[]>(kBufferSize);
-  std::string signature;
-  Status error;
-
-  Status Run(std::string_view in, bool eof) {
-    if (!error.ok()) return error;
-    if (job == nullptr) return Status::InvalidArgument("SignatureBuilder used after Finish");
-    auto append = [this](std::string_view bytes) {
-      signature.append(bytes);
-      return Status::Ok();
-    };
-    error = Pump(job.get(), in, eof, out.get(), kBufferSize, append, "signature");
-    return error;
-  }
-};
-
-SignatureBuilder::SignatureBuilder(std::unique_ptr<State> state) : state_(std::move(state)) {}
-SignatureBuilder::SignatureBuilder(SignatureBuilder&&) noexcept = default;
-SignatureBuilder& SignatureBuilder::operator=(SignatureBuilder&&) noexcept = default;
-SignatureBuilder::~SignatureBuilder() = default;
-
-Result<SignatureBuilder> SignatureBuilder::Create(uint64_t expected_size) {
-  uint32_t block_len = ChooseBlockLength(expected_size);
-  auto state = std::make_unique<State>();
-  state->job.reset(rs_sig_begin(block_len, kStrongLen, RS_RK_BLAKE2_SIG_MAGIC));
-  if (state->job == nullptr) {
-    return Status::InvalidArgument("rs_sig_begin rejected block length " + std::to_string(block_len));
-  }
-  return SignatureBuilder(std::move(state));
-}
-
-Status SignatureBuilder::Update(std::string_view data) { return state_->Run(data, false); }
-
-Result<std::string> SignatureBuilder::Finish() {
-  STRATA_RETURN_IF_ERROR(state_->Run({}, true));
-  state_->job.reset();
-  return std::move(state_->signature);
-}
 
 struct DeltaBuilder::State {
   State(ByteSink literal_sink, ByteSink raw_delta_sink)

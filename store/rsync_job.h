@@ -1,4 +1,5 @@
-// Streaming librsync signature and delta jobs over in-memory chunks (push mode, no FILE*).
+// Streaming librsync delta jobs over in-memory chunks (push mode, no FILE*). Signatures are computed by
+// SignatureBuilder (signature_builder.h), which shares its block digests with the content hash.
 //
 // librsync stays behind this header: callers see Status values, and every delta byte librsync emits goes
 // straight into a DeltaParser, so a backup turns a changed file into ops plus a literal stream in one pass
@@ -15,36 +16,10 @@
 #include <vector>
 
 #include "store/delta_ops.h"
+#include "store/signature_builder.h"
 #include "store/status.h"
 
 namespace strata {
-
-// Bytes of BLAKE2b kept per signature block.
-inline constexpr uint32_t kStrongLen = 16;
-
-// Signature block length for a basis file of `file_size` bytes: a power of two from 1024 to 65536.
-uint32_t ChooseBlockLength(uint64_t file_size);
-
-// Computes the librsync signature (RabinKarp + BLAKE2b, header included) of a file fed in chunks.
-class SignatureBuilder {
- public:
-  // `expected_size` only picks the block length; feeding a different number of bytes is fine.
-  static Result<SignatureBuilder> Create(uint64_t expected_size);
-
-  SignatureBuilder(SignatureBuilder&&) noexcept;
-  SignatureBuilder& operator=(SignatureBuilder&&) noexcept;
-  ~SignatureBuilder();
-
-  Status Update(std::string_view data);
-  // Returns the whole signature stream. The builder is spent afterwards; so it is after any error, which
-  // every later call returns again.
-  Result<std::string> Finish();
-
- private:
-  struct State;
-  explicit SignatureBuilder(std::unique_ptr<State> state);
-  std::unique_ptr<State> state_;
-};
 
 // Computes the delta of a new file against a stored signature and parses it as it streams.
 class DeltaBuilder {

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the EDGE_* and T_* variables are for the sourcing scripts.)
 # tests/cli/lib.sh - shared helpers for strata CLI integration tests.
 #
 # Source it from a tests/cli/*_test.sh script:
@@ -10,7 +11,26 @@
 #   expect_exit 0 strata backup ...
 #   compare_trees "$T/src" "$T/restored"
 #
+# Functions (details above each definition)
+#   harness   t_init NAME, t_defer CMD..., pass MSG, fail MSG, note MSG,
+#             check DESC CMD..., check_not DESC CMD..., assert_eq EXP ACT [DESC],
+#             expect_exit CODE CMD..., expect_stderr_line REGEX,
+#             expect_stdout_match REGEX, expect_stderr_match REGEX,
+#             strata ARGS... (runs $STRATA_BIN)
+#   trees     make_edge_tree [--many N] DIR, mutate_tree DIR STEP,
+#             save_version DIR OUT
+#   oracle    meta_listing [--no-root] DIR, trees_equal [--no-root] A B,
+#             compare_trees [--no-root] A B, file_content_equal A B...,
+#             sparse_ok FILE [MAX_ALLOCATED_BYTES],
+#             fs_supports_user_xattr DIR, fs_supports_acl DIR
+#
 # Conventions
+#   * compare_trees = `diff -r --no-dereference` AND equal meta_listing
+#     output, with two documented refinements of the diff part: regular files
+#     bigger than STRATA_DIFF_BIG are compared hole-aware (diff needs ~20 s to
+#     read a 5 GiB hole), and the "File X is a fifo while file Y is a fifo"
+#     lines diff prints for every pair of same-type special files are ignored
+#     (meta_listing compares their type, metadata and rdev).
 #   * Every check (pass/fail/expect_*/compare_trees) counts; the EXIT trap
 #     prints "N passed, M failed" as the last line of the script's output.
 #   * fail prints "FAIL: ..." on stderr and exits 1.  Inside a subshell it only
@@ -19,6 +39,11 @@
 #     so they behave the same inside `if`, `||` and subshells.
 #   * Helpers that only answer a question (trees_equal, sparse_ok, ...)
 #     return a status instead of failing; the others fail on error.
+#   * Keep the trees a test compares in subdirectories of $T: $T itself also
+#     holds the captured outputs (.last_stdout, .last_stderr) and the
+#     oracle's scratch files (.lib.PID).
+#   * Do not set an EXIT trap after t_init (it would replace the library's);
+#     use t_defer for cleanup such as unmounting or killing a daemon.
 #
 # Environment
 #   TMPDIR             parent of the scratch dir (default /tmp)
@@ -27,6 +52,9 @@
 #   STRATA_DIFF_BIG    regular files larger than this many bytes are compared
 #                      hole-aware instead of by diff(1) (default 64 MiB)
 #   T_STDIN            file fed to commands run by expect_exit (default /dev/null)
+#   STRATA_PYTHON      python3 to use (default /usr/bin/python3, else PATH);
+#                      "none" disables it (random data from /dev/urandom,
+#                      big files compared with cmp)
 
 if [[ -n ${_STRATA_TESTLIB_LOADED:-} ]]; then
   return 0
@@ -46,7 +74,9 @@ T_RC=""
 
 # python3 is optional (deterministic random data, hole-aware compares).  The
 # system interpreter starts fastest; STRATA_PYTHON overrides.
-if [[ -n ${STRATA_PYTHON:-} ]]; then
+if [[ ${STRATA_PYTHON:-} == none ]]; then
+  _T_PY=""
+elif [[ -n ${STRATA_PYTHON:-} ]]; then
   _T_PY=$STRATA_PYTHON
 elif [[ -x /usr/bin/python3 ]]; then
   _T_PY=/usr/bin/python3
@@ -77,11 +107,11 @@ t_init() {
   shopt -s inherit_errexit 2>/dev/null || true
   name=${name//[^A-Za-z0-9._-]/_}
   _T_NAME=$name
-  _T_T0=$(date +%s.%N)
-  T=$(mktemp -d "${TMPDIR:-/tmp}/strata-$name.XXXXXX") || {
+  _t_now _T_T0
+  if ! T=$(mktemp -d "${TMPDIR:-/tmp}/strata-$name.XXXXXX") || ! T=$(cd -- "$T" && pwd -P); then
     echo "FAIL: t_init: cannot create scratch dir under ${TMPDIR:-/tmp}" >&2
     exit 1
-  }
+  fi
   T_DIR=$T
   T_STDOUT=$T/.last_stdout
   T_STDERR=$T/.last_stderr
@@ -116,7 +146,7 @@ _t_on_exit() {
   set +e
   local i
   for ((i = ${#_T_DEFERRED[@]} - 1; i >= 0; i--)); do
-    eval "${_T_DEFERRED[i]}" || echo "warning: deferred command failed: ${_T_DEFERRED[i]}" >&2
+    (eval "${_T_DEFERRED[i]}") || echo "warning: deferred command failed: ${_T_DEFERRED[i]}" >&2
   done
   if ((rc != 0 && _T_FAIL == 0)); then
     echo "FAIL: $_T_NAME: aborted with exit status $rc" >&2
@@ -129,27 +159,33 @@ _t_on_exit() {
       _t_rmtree "$T"
     fi
   fi
-  local now
-  now=$(date +%s.%N)
-  printf '# %s: %.1f s\n' "$_T_NAME" "$(echo "$now - $_T_T0" | _t_calc)"
+  local el
+  _t_elapsed el
+  echo "# $_T_NAME: ${el}s"
   echo "$_T_PASS passed, $_T_FAIL failed"
   exit "$rc"
 }
 
-# Tiny calculator for "A - B" with decimals, without bc/awk.
-_t_calc() {
-  local a op b
-  read -r a op b
-  local as=${a%.*} an=${a#*.} bs=${b%.*} bn=${b#*.}
-  an=${an:0:3} bn=${bn:0:3}
-  local ms=$(((10#$as * 1000 + 10#$an) - (10#$bs * 1000 + 10#$bn)))
-  printf '%d.%03d\n' $((ms / 1000)) $((ms % 1000))
+# _t_now VAR: VAR=current time as SECONDS.MICROSECONDS (no process started).
+_t_now() {
+  local -n _tn_out=$1
+  _tn_out=${EPOCHREALTIME/,/.}
+}
+
+# _t_elapsed VAR [SINCE]: VAR=seconds since SINCE (default: t_init), as S.mmm.
+_t_elapsed() {
+  local -n _te_out=$1
+  local since=${2:-$_T_T0} now
+  _t_now now
+  local ns=${now%.*} nf=${now#*.}000 ss=${since%.*} sf=${since#*.}000
+  local ms=$(((10#$ns * 1000 + 10#${nf:0:3}) - (10#$ss * 1000 + 10#${sf:0:3})))
+  printf -v _te_out '%d.%03d' $((ms / 1000)) $((ms % 1000))
 }
 
 # Lazily unmount anything still mounted below DIR, then remove DIR without
 # crossing into other file systems.
 _t_rmtree() {
-  local dir=$1 mp
+  local dir=$1 mp i
   if [[ -r /proc/self/mounts ]]; then
     local -a mps=()
     while read -r _ mp _; do
@@ -186,8 +222,10 @@ pass() {
 
 # note MSG: informational line, prefixed with the seconds since t_init.
 note() {
+  local el
   if [[ -n $_T_T0 ]]; then
-    printf '# [%ss] %s\n' "$(echo "$(date +%s.%N) - $_T_T0" | _t_calc)" "$*"
+    _t_elapsed el
+    printf '# [%ss] %s\n' "$el" "$*"
   else
     printf '# %s\n' "$*"
   fi
@@ -216,10 +254,15 @@ assert_eq() {
   fi
 }
 
+# _t_q STRING: STRING quoted for messages: 'plain' or bash $'...' quoting.
 _t_q() {
   local q
-  printf -v q '%q' "$1"
-  printf '%s' "$q"
+  if [[ $1 != *[!\ -~]* && $1 != *\'* ]]; then
+    printf "'%s'" "$1"
+  else
+    printf -v q '%q' "$1"
+    printf '%s' "$q"
+  fi
 }
 
 _t_quote_cmd() {
@@ -228,14 +271,19 @@ _t_quote_cmd() {
   printf '%s' "${q% }"
 }
 
-# _t_show LABEL FILE [MAXLINES]: dump a file on stderr, truncated.
+# _t_show LABEL FILE [MAXLINES]: dump a file on stderr, truncated (builtins
+# only: it runs on every failing check).
 _t_show() {
-  local label=$1 file=$2 max=${3:-200} n
-  n=$(wc -l <"$file" 2>/dev/null) || n=0
-  echo "--- $label ($n lines) ---" >&2
-  head -n "$max" -- "$file" >&2 || true
-  if ((n > max)); then echo "... ($((n - max)) more lines)" >&2; fi
-  echo "--- end $label ---" >&2
+  local label=$1 file=$2 max=${3:-200}
+  local -a lines=()
+  [[ -r $file ]] && mapfile -t lines <"$file"
+  local n=${#lines[@]}
+  {
+    echo "--- $label ($n lines) ---"
+    ((n == 0)) || printf '%s\n' "${lines[@]:0:max}"
+    ((n <= max)) || echo "... ($((n - max)) more lines)"
+    echo "--- end $label ---"
+  } >&2
 }
 
 # strata ARGS...: run $STRATA_BIN.
@@ -360,8 +408,11 @@ _t_write_at() {
 
 # make_edge_tree [--many N] DIR: build a deterministic tree full of backup
 # edge cases.  DIR must not exist (or be an empty directory).  --many sets the
-# number of files in many/ (default 20000; smaller trees make fast oracles).  Sets EDGE_HAVE_XATTR,
-# EDGE_HAVE_ACL, EDGE_HAVE_DEVICES, EDGE_HAVE_CHOWN to 0/1.
+# number of files in many/ (default 20000; a small tree makes a fast oracle).
+# Sets EDGE_HAVE_XATTR, EDGE_HAVE_ACL, EDGE_HAVE_DEVICES, EDGE_HAVE_CHOWN to
+# 0/1 (a feature the file system or user lacks is skipped with a warning).
+# Contents are deterministic when python3 is available (else random data
+# comes from /dev/urandom); timestamps, modes, owners always are.
 #
 # Layout (relative to DIR):
 #   files/      empty, one (1 byte), b4095 b4096 b4097, random-3m (3 MiB+12345,
@@ -380,8 +431,9 @@ _t_write_at() {
 #   names/      $'\xff\xfe', $'new\nline', '-leading dash with spaces ',
 #               255-byte name, tab, backslash, glob chars, .hidden, UTF-8
 #   deep/       40 nested directories, path > 1000 bytes, bottom.txt
-#   many/       20000 (--many) files f00000..f19999; every 8th holds "file NNNNN\n",
-#               the others are empty (keeps the tree < 30 MiB on disk)
+#   many/       20000 (--many) files f00000..f19999; every 8th holds
+#               "file NNNNN\n", the others are empty (an empty file uses no
+#               block: this keeps the tree < 30 MiB on disk)
 #   empty-dir/
 #   times/      ns, pre-1970, epoch, future (2100), symlink (touch -h), dir/
 #   owners/     u1234 (1234:5678), nobody (nobody:nogroup), link-u1234
@@ -398,7 +450,7 @@ make_edge_tree() {
   if [[ -e $d || -L $d ]]; then
     [[ -d $d && ! -L $d && -z $(ls -A -- "$d") ]] || fail "make_edge_tree: $d exists and is not an empty directory"
   fi
-  mkdir -p -- "$d" || fail "make_edge_tree: cannot create $d"
+  if ! mkdir -p -- "$d" || ! chmod 0755 "$d"; then fail "make_edge_tree: cannot create $d"; fi
   d=$(cd -- "$d" && pwd -P) || fail "make_edge_tree: cannot enter $d"
   local old_umask
   old_umask=$(umask)
@@ -444,7 +496,7 @@ _t_edge_build() {
   # --- sparse files -----------------------------------------------------------
   local sp=$d/$EDGE_SPARSE_REL
   truncate -s $((5 * GiB)) "$sp" || return "$(_t_err_at $LINENO)"
-  sparse_ok "$sp" 0 || { echo "make_edge_tree: truncate did not create a hole (no sparse file support?)" >&2; return 1; }
+  sparse_ok "$sp" 65536 || { echo "make_edge_tree: truncate did not create a hole (no sparse file support?)" >&2; return 1; }
   printf 'STRATA-SPARSE-MIDDLE-1' | _t_write_at "$sp" $((2 * GiB + 12345)) || return "$(_t_err_at $LINENO)"
   head -c 8192 "$rnd" | _t_write_at "$sp" $((5 * GiB / 2)) || return "$(_t_err_at $LINENO)"
   printf 'STRATA-SPARSE-END' | _t_write_at "$sp" $((5 * GiB - 17)) || return "$(_t_err_at $LINENO)"
@@ -506,7 +558,7 @@ _t_edge_build() {
   for n in $'\xff\xfe' $'new\nline' '-leading dash with spaces ' $'tab\there' 'back\slash' 'glob*?[x]' '.hidden' 'UTF-8 ünïcödé ✓'; do
     printf 'name test\n' >"$d/names/$n" || return "$(_t_err_at $LINENO)"
   done
-  n=long-name-
+  n='long-name-'
   while ((${#n} < 255)); do n+=x; done
   printf '255-byte name\n' >"$d/names/$n" || return "$(_t_err_at $LINENO)"
 
@@ -553,7 +605,7 @@ _t_edge_build() {
 
   # --- timestamps: everything gets a fixed ns mtime, directories last ---------
   local gd
-  gd=$(_t_glob_escape "$d")
+  _t_glob_escape gd "$d"
   find "$d" ! -type d ! -path "$gd/times/*" -print0 | xargs -0 touch -h -d "@$EDGE_MTIME_FILE" || return "$(_t_err_at $LINENO)"
   printf 'ns\n' >"$d/times/ns" && touch -d @1234567890.123456789 "$d/times/ns" || return "$(_t_err_at $LINENO)"
   printf 'pre-1970\n' >"$d/times/pre-1970" && touch -d @-123456789.987654321 "$d/times/pre-1970" || return "$(_t_err_at $LINENO)"
@@ -579,7 +631,7 @@ _t_edge_build() {
 #   7 chmod modes/f0644 0640, modes/f0755 2755, modes/d0755 0750, files/empty 0444
 #   8 touch (mtime only) files/b4096, times/ns, symlinks/rel (-h), modes/d1777
 #   9 xattrs of xattr/with-xattrs changed (user.bin new value, user.empty
-#     removed, user.added added; hardlinks only if no xattr support), hardlink
+#     removed, user.added added; skipped without xattr support), hardlink
 #     links/a/h4 added to the h1 group, links/pair2 removed
 #  10 new dir newdir/ (a.txt, sub/b.bin), deep/ deleted, files/replace-me
 #     replaced by a symlink, symlinks/chain replaced by a file, empty-dir
@@ -667,19 +719,39 @@ _t_mutate() {
 
 # save_version DIR OUT: exact copy of DIR at OUT (must not exist): contents,
 # holes, hardlinks, symlinks, devices, fifos, modes, owners, ns mtimes
-# (symlinks included), xattrs and ACLs.
+# (symlinks and directories included), xattrs and ACLs.  Uses cp -dR with an
+# explicit --preserve list, so a failure to copy an xattr is an error (with
+# --preserve=all it would be silent).
 save_version() {
   local src=${1:?usage: save_version DIR OUT} out=${2:?usage: save_version DIR OUT}
   [[ -d $src && ! -L $src ]] || fail "save_version: $src is not a directory"
   [[ ! -e $out && ! -L $out ]] || fail "save_version: $out already exists"
   mkdir -p -- "$(dirname -- "$out")" || fail "save_version: cannot create parent of $out"
-  cp -dR --preserve=all --sparse=always --no-target-directory -- "$src" "$out" ||
+  cp -dR --preserve=mode,ownership,timestamps,links,xattr --sparse=always --no-target-directory -- "$src" "$out" ||
     fail "save_version: cp $src -> $out failed"
 }
 
 # ---------------------------------------------------------------------------
 # Tree oracle
 # ---------------------------------------------------------------------------
+# The oracle runs many times per test, so it keeps the number of processes it
+# starts small (a process costs 10+ ms on a loaded machine) and never loops in
+# bash over every entry of a tree.
+
+# _t_scratch_open / _t_scratch_close: private temp dir in $_T_SCRATCH.  Under
+# $T it is reused by the process and removed with $T; otherwise it is made
+# and removed per call.
+_t_scratch_open() {
+  if [[ -n $T && -d $T ]]; then
+    _T_SCRATCH=$T/.lib.$BASHPID
+    [[ -d $_T_SCRATCH ]] || mkdir "$_T_SCRATCH" || return 1
+  else
+    _T_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/strata-lib.XXXXXX") || return 1
+  fi
+}
+_t_scratch_close() {
+  [[ -n $T && $_T_SCRATCH == "$T"/.lib.* ]] || rm -rf -- "$_T_SCRATCH"
+}
 
 # meta_listing [--no-root] DIR: canonical, sorted (LC_ALL=C) listing of every
 # entry below DIR (and DIR itself as ".", unless --no-root): one line per
@@ -703,94 +775,95 @@ meta_listing() {
   fi
   local dir=${1:?usage: meta_listing [--no-root] DIR}
   [[ -d $dir && ! -L $dir ]] || { echo "meta_listing: not a directory: $dir" >&2; return 2; }
-  local tmp rc=0
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-meta.XXXXXX") || return 2
-  _t_meta_listing "$dir" "$noroot" "$tmp" || rc=2
-  rm -rf -- "$tmp"
+  local _T_SCRATCH rc=0
+  _t_scratch_open || return 2
+  _t_meta_listing "$dir" "$noroot" "$_T_SCRATCH/meta" || rc=2
+  _t_scratch_close
   return $rc
-}
-
-# NUL-terminated records on stdin -> one escaped line per record.
-_t_escape_records() {
-  LC_ALL=C sed -z -n 'l 0' | tr '\0' '\n' | LC_ALL=C sed 's/\$$//'
 }
 
 _t_meta_listing() {
   local dir=$1 noroot=$2 tmp=$3
+  [[ $tmp == /* ]] || tmp=$PWD/$tmp
   local -
   set -o pipefail
   local -x LC_ALL=C
   local tab=$'\t'
   local base='type=%y mode=%04m uid=%U gid=%G' tf='mtime=%TY-%Tm-%TdT%TTZ'
-  # Four records per entry: path, metadata, " target=..." (symlinks only),
-  # and an inode key for entries that need more work (devices, hardlinks).
-  (cd -- "$dir" && TZ=UTC0 find . \
-    \( -type l -printf "%P\\0$base size=%s $tf\\0 target=%l\\0" \
-    -o -type f -printf "%P\\0$base size=%s $tf\\0\\0" \
-    -o -printf "%P\\0$base $tf\\0\\0" \) \
-    \( \( -type b -o -type c -o \( ! -type d -links +1 \) \) -printf '%D:%i\0' -o -printf '-\0' \)) \
-    >"$tmp/find" || { echo "meta_listing: find failed in $dir" >&2; return 1; }
-  _t_escape_records <"$tmp/find" | paste -d '\t' - - - - >"$tmp/entries" || return 1
-  if ((noroot)); then
-    grep -v "^$tab" "$tmp/entries" >"$tmp/e2" || [[ $? == 1 ]] || return 1
-  else
-    sed "s/^$tab/.$tab/" "$tmp/entries" >"$tmp/e2" || return 1
+  # Four NUL-terminated records per entry: path, metadata, " target=..."
+  # (symlinks only), and an inode key for entries that need more work
+  # (devices, hardlinks) or "-".  Device numbers go to a second file.
+  local start=$dir
+  [[ $start == /* ]] || start=./$start
+  TZ=UTC0 find "$start" \
+    \( -type l -fprintf "$tmp.rec" "%P\\0$base size=%s $tf\\0 target=%l\\0" \
+    -o -type f -fprintf "$tmp.rec" "%P\\0$base size=%s $tf\\0\\0" \
+    -o -fprintf "$tmp.rec" "%P\\0$base $tf\\0\\0" \) \
+    \( \( -type b -o -type c -o \( ! -type d -links +1 \) \) -fprintf "$tmp.rec" '%D:%i\0' -o -fprintf "$tmp.rec" '-\0' \) \
+    \( -type b -o -type c \) -exec stat -c '%d:%i %Hr:%Lr' -- {} + >"$tmp.rdev" ||
+    { echo "meta_listing: find failed in $dir" >&2; return 1; }
+
+  # xattrs, as records of the same shape: path, "xattr NAME=VALUE", "", "-".
+  # getfattr escapes \n, \r and \ in paths as \ooo; decode them.  It runs
+  # in DIR (cd in this shell: a subshell would cost a process).
+  local oldpwd=$PWD rc=0
+  CDPATH='' cd -- "$dir" || return 1
+  getfattr -R -P -h -d -m - -e hex --absolute-names . >"$tmp.xattr" 2>"$tmp.xerr" || rc=$?
+  CDPATH='' cd -- "$oldpwd" || return 1
+  if ((rc != 0)) && grep -qv 'Operation not supported' "$tmp.xerr"; then
+    echo "meta_listing: getfattr failed in $dir:" >&2
+    cat "$tmp.xerr" >&2
+    return 1
   fi
+  local xl p="" have=0 bs=\\ bs0=\\0
+  while IFS= read -r xl; do
+    if [[ $xl == '# file: '* ]]; then
+      p=${xl#'# file: '}
+      if [[ $p == . ]]; then
+        p=""
+      else
+        p=${p#./}
+        printf -v p '%b' "${p//"$bs"/"$bs0"}"
+        if [[ ! -e $dir/$p && ! -L $dir/$p ]]; then
+          echo "meta_listing: cannot map getfattr path: $xl" >&2
+          return 1
+        fi
+      fi
+      have=1
+    elif [[ -n $xl ]]; then
+      ((have)) || { echo "meta_listing: unexpected getfattr output: $xl" >&2; return 1; }
+      printf '%s\0xattr %s\0\0-\0' "$p" "$xl"
+    fi
+  done <"$tmp.xattr" >>"$tmp.rec"
+
+  # One escaped line per record, four records per line.  Every field keeps
+  # the "$" that sed's `l` appends; the final sed removes them.
+  sed -z -n 'l 0' "$tmp.rec" | tr '\0' '\n' | paste -d '\t' - - - - | sort -t "$tab" -k4,4 -k1,1 >"$tmp.lines" ||
+    { echo "meta_listing: formatting failed" >&2; return 1; }
 
   # Per-inode extras: rdev for devices, a canonical label for hardlinks.
   local -A rdev=()
   local key r
-  while read -r key r; do rdev[$key]=$r; done < <(cd -- "$dir" && find . \( -type b -o -type c \) -exec stat -c '%d:%i %Hr:%Lr' -- {} +)
+  while read -r key r; do rdev[$key\$]=$r; done <"$tmp.rdev"
   local path prev="" first="" count=0 extra
   {
-    while IFS=$tab read -r path key; do
+    # No field is empty (each ends in "$"), so IFS=tab splits exactly.
+    while IFS=$tab read -r path _ _ key; do
       if [[ $key != "$prev" ]]; then
         _t_meta_extra
-        prev=$key first=$path count=0
+        prev=$key first=${path%\$} count=0
       fi
       count=$((count + 1))
-    done < <(grep -v "$tab-\$" "$tmp/e2" | cut -f1,4 | sort -t "$tab" -k2,2 -k1,1)
+    done < <(grep -v "$tab-\\\$\$" "$tmp.lines")
     _t_meta_extra
-  } | sort -t "$tab" -k1,1 >"$tmp/extras" || return 1
+  } >"$tmp.extras" || return 1
 
-  sort -t "$tab" -k4,4 "$tmp/e2" >"$tmp/e3" || return 1
-  join -t "$tab" -1 4 -2 1 -a 1 -e '' -o 1.1,1.2,1.3,2.2 "$tmp/e3" "$tmp/extras" |
-    sed -e "s/^\\([^$tab]*$tab[^$tab]* mtime=[-0-9]*T[0-9:]*\\.[0-9]\\{9\\}\\)[0-9]Z/\\1Z/" -e "s/$tab//2; s/$tab//2" \
-      >"$tmp/lines" || return 1
-
-  # xattrs: getfattr escapes \n, \r and \ in names as \ooo; decode them.
-  (cd -- "$dir" && getfattr -R -P -h -d -m - -e hex --absolute-names . 2>"$tmp/xattr.err") >"$tmp/xattr"
-  local rc=$?
-  if ((rc != 0)) && grep -qv 'Operation not supported' "$tmp/xattr.err"; then
-    echo "meta_listing: getfattr failed in $dir:" >&2
-    cat "$tmp/xattr.err" >&2
-    return 1
-  fi
-  local xl p="" have=0 bs='\' bs0='\0'
-  while IFS= read -r xl; do
-    if [[ $xl == '# file: '* ]]; then
-      p=${xl#'# file: '}
-      have=1
-      if [[ $p != . ]]; then
-        p=${p#./}
-        printf -v p '%b' "${p//"$bs"/"$bs0"}"
-      fi
-    elif [[ -n $xl ]]; then
-      ((have)) || { echo "meta_listing: unexpected getfattr output: $xl" >&2; return 1; }
-      ((noroot)) && [[ $p == . ]] && continue
-      printf '%s\0xattr %s\0' "$p" "$xl"
-    fi
-  done <"$tmp/xattr" >"$tmp/xattr.rec"
-  _t_escape_records <"$tmp/xattr.rec" | paste -d '\t' - - >"$tmp/xlines" || return 1
-  # Every path getfattr reported must be an entry of the listing.
-  cut -f1 "$tmp/lines" | sort -u >"$tmp/paths" &&
-    cut -f1 "$tmp/xlines" | sort -u >"$tmp/xpaths" || return 1
-  if [[ -n $(comm -13 "$tmp/paths" "$tmp/xpaths") ]]; then
-    echo "meta_listing: getfattr reported paths not found by find:" >&2
-    comm -13 "$tmp/paths" "$tmp/xpaths" >&2
-    return 1
-  fi
-  sort "$tmp/lines" "$tmp/xlines"
+  local rootcmd="s/^$tab/.$tab/"
+  ((noroot)) && rootcmd="/^$tab/d"
+  join -t "$tab" -1 4 -2 1 -a 1 -e '' -o 1.1,1.2,1.3,2.2 "$tmp.lines" "$tmp.extras" |
+    sed -e "s/^\\([^${tab}]*${tab}[^${tab}]* mtime=[-0-9]*T[0-9:]*\\.[0-9]\\{9\\}\\)[0-9]Z/\\1Z/" \
+      -e "s/\\\$$tab/$tab/g; s/$tab//2; s/$tab//2" -e "$rootcmd" | sort ||
+    { echo "meta_listing: join failed" >&2; return 1; }
 }
 
 # Helper of _t_meta_listing: print "KEY<TAB>extras" for the group in
@@ -803,27 +876,32 @@ _t_meta_extra() {
   [[ -z $extra ]] || printf '%s\t%s\n' "$prev" "$extra"
 }
 
-# _t_glob_escape STRING: escape fnmatch metacharacters.
+# _t_glob_escape VAR STRING: VAR=STRING with fnmatch metacharacters escaped.
 _t_glob_escape() {
-  local s=$1 bs='\'
+  local -n _ge_out=$1
+  local s=$2 bs=\\
   s=${s//"$bs"/"$bs$bs"}
   s=${s//"*"/"$bs*"}
   s=${s//"?"/"$bs?"}
-  s=${s//"["/"$bs["}
-  printf '%s' "$s"
+  s=${s//"["/"${bs}["}
+  _ge_out=$s
 }
 
-# file_content_equal A B: success if the two regular files have the same
-# size and bytes.  Hole-aware (only data extents of either file are read) when
-# python3 is available, else cmp(1).
+# file_content_equal A B [A2 B2 ...]: success if each pair of regular files
+# has the same size and bytes; prints the first difference of each differing
+# pair on stderr.  Hole-aware (only data extents of either file are read)
+# when python3 is available, else cmp(1).
 file_content_equal() {
-  local a=$1 b=$2
-  [[ $(stat -c %s -- "$a") == "$(stat -c %s -- "$b")" ]] || return 1
+  (($# > 0 && $# % 2 == 0)) || { echo "usage: file_content_equal A B [A2 B2 ...]" >&2; return 2; }
   if [[ -z $_T_PY ]]; then
-    cmp -s -- "$a" "$b"
-    return
+    local rc=0
+    while (($#)); do
+      cmp -- "$1" "$2" >&2 || { echo "Files $1 and $2 differ" >&2; rc=1; }
+      shift 2
+    done
+    return $rc
   fi
-  "$_T_PY" - "$a" "$b" <<'EOF'
+  "$_T_PY" - "$@" <<'PYTHON'
 import errno, os, sys
 
 def data_segments(fd, size):
@@ -840,87 +918,96 @@ def data_segments(fd, size):
         off = end
     return out
 
-fa = os.open(sys.argv[1], os.O_RDONLY)
-fb = os.open(sys.argv[2], os.O_RDONLY)
-size = os.fstat(fa).st_size
-if os.fstat(fb).st_size != size:
-    sys.exit(1)
-try:
-    segs = sorted(data_segments(fa, size) + data_segments(fb, size))
-except OSError:
-    segs = [(0, size)]
-merged = []
-for s, e in segs:
-    if merged and s <= merged[-1][1]:
-        merged[-1][1] = max(merged[-1][1], e)
-    else:
-        merged.append([s, e])
-CHUNK = 1 << 20
-for s, e in merged:
-    off = s
-    while off < e:
-        n = min(CHUNK, e - off)
-        x, y = os.pread(fa, n, off), os.pread(fb, n, off)
-        if x != y:
-            i = next((i for i in range(min(len(x), len(y))) if x[i] != y[i]), min(len(x), len(y)))
-            print("first difference at byte %d" % (off + i), file=sys.stderr)
-            sys.exit(1)
-        if len(x) < n:
-            break
-        off += n
-sys.exit(0)
-EOF
+def differ(pa, pb):
+    fa, fb = os.open(pa, os.O_RDONLY), os.open(pb, os.O_RDONLY)
+    try:
+        size = os.fstat(fa).st_size
+        if os.fstat(fb).st_size != size:
+            return "sizes differ (%d vs %d)" % (size, os.fstat(fb).st_size)
+        try:
+            segs = sorted(data_segments(fa, size) + data_segments(fb, size))
+        except OSError:
+            segs = [(0, size)]
+        merged = []
+        for s, e in segs:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        for s, e in merged:
+            off = s
+            while off < e:
+                n = min(1 << 20, e - off)
+                x, y = os.pread(fa, n, off), os.pread(fb, n, off)
+                if x != y:
+                    i = next((i for i in range(min(len(x), len(y))) if x[i] != y[i]), min(len(x), len(y)))
+                    return "first difference at byte %d" % (off + i)
+                if len(x) < n:
+                    break
+                off += n
+        return None
+    finally:
+        os.close(fa)
+        os.close(fb)
+
+rc = 0
+args = sys.argv[1:]
+for pa, pb in zip(args[0::2], args[1::2]):
+    why = differ(pa, pb)
+    if why:
+        print("Files %s and %s differ (hole-aware compare): %s" % (pa, pb, why), file=sys.stderr)
+        rc = 1
+sys.exit(rc)
+PYTHON
 }
 
 # _t_content_diff A B OUTFILE: diff -r --no-dereference A B, except that
-# regular files larger than STRATA_DIFF_BIG are compared with
-# file_content_equal (diff reads holes byte by byte: ~20 s for 5 GiB).
-# Pairs of special files of the same type (fifo, socket, device), which diff
-# reports even when identical, are not differences (meta_listing compares
-# their type, metadata and rdev).  Returns 0 if equal, 1 if different,
-# 2 on trouble.  Differences are written to OUTFILE.
+# regular files larger than STRATA_DIFF_BIG bytes (default 64 MiB) are
+# compared with file_content_equal (diff reads holes byte by byte: ~20 s for
+# 5 GiB).  Pairs of special files of the same type (fifo, socket, device),
+# which diff reports even when identical, are not differences (meta_listing
+# compares their type, metadata and rdev).  Returns 0 if equal, 1 if
+# different, 2 on trouble; differences are written to OUTFILE.
 _t_content_diff() {
   local a=$1 b=$2 out=$3 big=${STRATA_DIFF_BIG:-67108864}
   local -A names=()
-  local nm
+  local nm pat
   while IFS= read -r -d '' nm; do names[$nm]=1; done < <(find "$a" "$b" -type f -size +"${big}"c -printf '%f\0')
   local -a xopt=() nexpr=()
   for nm in "${!names[@]}"; do
-    xopt+=(-x "$(_t_glob_escape "$nm")")
+    _t_glob_escape pat "$nm"
+    xopt+=(-x "$pat")
     ((${#nexpr[@]})) && nexpr+=(-o)
-    nexpr+=(-name "$(_t_glob_escape "$nm")")
+    nexpr+=(-name "$pat")
   done
-  # Entries excluded by -x (same basename as a big file), keyed by path.
+  # Entries that -x excludes (same basename as a big file): type by path.
   local -A ta=() tb=()
-  local rec y p
+  local top rec
   if ((${#xopt[@]})); then
-    while IFS= read -r -d '' rec; do ta[${rec#? }]=${rec%% *}; done < <(find "$a" -mindepth 1 \( "${nexpr[@]}" \) -printf '%y %P\0')
-    while IFS= read -r -d '' rec; do tb[${rec#? }]=${rec%% *}; done < <(find "$b" -mindepth 1 \( "${nexpr[@]}" \) -printf '%y %P\0')
-    for y in "${ta[@]}" "${tb[@]}"; do
-      if [[ $y == d ]]; then # a directory would be skipped by -x: no shortcut
-        xopt=() ta=() tb=()
-        break
-      fi
-    done
+    while IFS= read -r -d '' top && IFS= read -r -d '' rec; do
+      if [[ $top == "$a" ]]; then ta[${rec#? }]=${rec%% *}; else tb[${rec#? }]=${rec%% *}; fi
+    done < <(find "$a" "$b" -mindepth 1 \( "${nexpr[@]}" \) -printf '%H\0%y %P\0')
+    if [[ " ${ta[*]} ${tb[*]} " == *" d "* ]]; then
+      xopt=() ta=() tb=() # a directory would be skipped by -x: no shortcut
+    fi
   fi
 
   local rc=0 drc=0
-  : >"$out"
   LC_ALL=C diff -r --no-dereference "${xopt[@]}" -- "$a" "$b" >"$out.raw" 2>&1 || drc=$?
   if ((drc > 1)); then
-    cat "$out.raw" >>"$out"
+    cat "$out.raw" >"$out"
     rc=2
   elif ((drc == 1)); then
-    if grep -Ev '^File .+ is a (fifo|socket|character special file|block special file) while file .+ is a \1$' "$out.raw" >>"$out"; then
-      rc=1
-    fi
+    grep -Ev '^File .+ is a (fifo|socket|character special file|block special file) while file .+ is a \1$' "$out.raw" >"$out" && rc=1
+  else
+    : >"$out"
   fi
-  rm -f -- "$out.raw"
 
+  local p qp
+  local -a pairs=()
   local -A all=()
   for p in "${!ta[@]}" "${!tb[@]}"; do all[$p]=1; done
   for p in "${!all[@]}"; do
-    local qp
     printf -v qp '%q' "$p"
     if [[ -z ${ta[$p]+x} || -z ${tb[$p]+x} ]]; then
       echo "Only in one tree: $qp" >>"$out"
@@ -929,15 +1016,16 @@ _t_content_diff() {
       echo "Type differs (${ta[$p]} vs ${tb[$p]}): $qp" >>"$out"
       rc=$((rc > 1 ? rc : 1))
     elif [[ ${ta[$p]} == f ]]; then
-      if ! file_content_equal "$a/$p" "$b/$p" 2>>"$out"; then
-        echo "Files $a/$qp and $b/$qp differ (hole-aware compare)" >>"$out"
-        rc=$((rc > 1 ? rc : 1))
-      fi
+      pairs+=("$a/$p" "$b/$p")
     elif [[ ${ta[$p]} == l && $(readlink -- "$a/$p") != "$(readlink -- "$b/$p")" ]]; then
       echo "Symbolic links $a/$qp and $b/$qp differ" >>"$out"
       rc=$((rc > 1 ? rc : 1))
     fi
   done
+  if ((${#pairs[@]})) && ! file_content_equal "${pairs[@]}" 2>"$out.big"; then
+    cat "$out.big" >>"$out"
+    rc=$((rc > 1 ? rc : 1))
+  fi
   return $rc
 }
 
@@ -951,25 +1039,35 @@ trees_equal() {
     shift
   fi
   local a=${1:?usage: trees_equal [--no-root] A B} b=${2:?usage: trees_equal [--no-root] A B}
-  local tmp rc=0
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-cmp.XXXXXX") || return 2
-  if ! meta_listing "${opt[@]}" "$a" >"$tmp/meta.a" || ! meta_listing "${opt[@]}" "$b" >"$tmp/meta.b"; then
+  local _T_SCRATCH rc=0
+  _t_scratch_open || return 2
+  local tmp=$_T_SCRATCH/cmp
+  # The two listings run in the background, concurrently with the content
+  # comparison (wall time matters most on a busy machine).
+  local pa pb la=0 lb=0 crc=0
+  meta_listing "${opt[@]}" "$a" >"$tmp.a" 2>"$tmp.a.err" &
+  pa=$!
+  meta_listing "${opt[@]}" "$b" >"$tmp.b" 2>"$tmp.b.err" &
+  pb=$!
+  _t_content_diff "$a" "$b" "$tmp.content" || crc=$?
+  wait "$pa" || la=$?
+  wait "$pb" || lb=$?
+  if ((la != 0 || lb != 0)); then
+    cat "$tmp.a.err" "$tmp.b.err" >&2
     echo "trees_equal: meta_listing failed" >&2
-    rm -rf -- "$tmp"
+    _t_scratch_close
     return 2
   fi
-  if ! cmp -s "$tmp/meta.a" "$tmp/meta.b"; then
-    diff -u --label "meta_listing $a" --label "meta_listing $b" "$tmp/meta.a" "$tmp/meta.b" >"$tmp/meta.diff"
-    _t_show "metadata differences" "$tmp/meta.diff" 300
+  if ! cmp -s "$tmp.a" "$tmp.b"; then
+    diff -U1 --label "meta_listing $a" --label "meta_listing $b" "$tmp.a" "$tmp.b" >"$tmp.diff"
+    _t_show "metadata differences" "$tmp.diff" 300
     rc=1
   fi
-  local crc=0
-  _t_content_diff "$a" "$b" "$tmp/content.diff" || crc=$?
   if ((crc != 0)); then
-    _t_show "content differences (diff -r --no-dereference)" "$tmp/content.diff" 300
+    _t_show "content differences (diff -r --no-dereference)" "$tmp.content" 300
     ((crc > rc)) && rc=$crc
   fi
-  rm -rf -- "$tmp"
+  _t_scratch_close
   return $rc
 }
 

@@ -36,6 +36,7 @@ void ExpectSame(const FileVersion& a, const FileVersion& b) {
   EXPECT_EQ(a.kind, b.kind);
   EXPECT_EQ(a.size, b.size);
   EXPECT_EQ(a.content_hash, b.content_hash);
+  EXPECT_EQ(a.hash_block_len, b.hash_block_len);
   EXPECT_EQ(a.signature, b.signature);
   EXPECT_EQ(a.payload, b.payload);
   EXPECT_EQ(a.base, b.base);
@@ -48,6 +49,7 @@ TEST(FileVersionTest, FullLayoutAndRoundTrip) {
   const FileVersion v = Full();
   std::string want = "\x01\x01";
   want += "\xac\x02";  // varint 300
+  want += "\x80\x08";  // hash block length 1024
   want += HashBytes("content").View();
   want += HashBytes("signature").View();
   want += HashBytes("payload").View();
@@ -62,6 +64,7 @@ TEST(FileVersionTest, DeltaLayoutAndRoundTrip) {
   const FileVersion v = Delta();
   std::string want = "\x01\x02";
   PutVarint64(&want, 1ull << 40);
+  want += "\x80\x08";  // hash block length 1024
   want += HashBytes("content").View();
   want += HashBytes("signature").View();
   want += HashBytes("payload").View();
