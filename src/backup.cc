@@ -105,11 +105,11 @@ class Backup {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> queue_;     // guarded by mu_
-  bool closing_ = false;      // guarded by mu_
-  Status fatal_;              // guarded by mu_
+  std::deque<Job> queue_;              // guarded by mu_
+  bool closing_ = false;               // guarded by mu_
+  Status fatal_;                       // guarded by mu_
   std::vector<std::string> warnings_;  // guarded by mu_
-  SnapshotStats stats_;       // guarded by mu_ once workers run
+  SnapshotStats stats_;                // guarded by mu_ once workers run
   size_t max_queue_ = 8;
 };
 
@@ -164,8 +164,8 @@ Status Backup::Prepare() {
       if (base.empty()) return Status::InvalidArgument("source / cannot be one of several sources");
       auto [it, inserted] = basenames.emplace(base, abs);
       if (!inserted) {
-        return Status::InvalidArgument("sources " + it->second + " and " + abs + " have the same name '" + base +
-                                       "'");
+        return Status::InvalidArgument("sources " + it->second + " and " + abs + " have the same name '" +
+                                       base + "'");
       }
     }
     sources_.push_back(abs);
@@ -289,8 +289,8 @@ void Backup::Worker(ContentWriter* writer) {
   }
 }
 
-bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string& display, const std::string& rel,
-                          const TreeEntry* parent, dev_t root_dev, Node* node) {
+bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string& display,
+                          const std::string& rel, const TreeEntry* parent, dev_t root_dev, Node* node) {
   struct stat st;
   if (fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     Warn("cannot stat " + Status::FromErrno(display, errno).message());
@@ -301,7 +301,8 @@ bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string&
     Note(display + ": socket skipped");
     return false;
   }
-  if (!rel.empty() && !excludes_.empty() && excludes_.Excluded(rel, *type == EntryType::kDirectory)) return false;
+  if (!rel.empty() && !excludes_.empty() && excludes_.Excluded(rel, *type == EntryType::kDirectory))
+    return false;
   TreeEntry& e = node->entry;
   FillEntry(st, name, &e);
   if (parent != nullptr && parent->type != *type) parent = nullptr;
@@ -438,7 +439,8 @@ Result<BackupResult> Backup::Run() {
   STRATA_RETURN_IF_ERROR(RecoverOrphanPacks());
   FindParent();
 
-  unsigned threads = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   max_queue_ = 4 * threads;
   ContentOptions content_options;
   content_options.max_chain = options_.max_chain;

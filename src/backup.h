@@ -18,9 +18,9 @@ struct BackupOptions {
   std::vector<std::string> exclude_files;  // files of patterns
   bool exclude_caches = false;             // skip the contents of directories with a valid CACHEDIR.TAG
   bool one_file_system = false;
-  uint32_t max_chain = 0;                  // 0: the store's default
-  unsigned threads = 0;                    // 0: one per core
-  std::string host;                        // empty: this machine's host name
+  uint32_t max_chain = 0;  // 0: the store's default
+  unsigned threads = 0;    // 0: one per core
+  std::string host;        // empty: this machine's host name
   // Called from the walking thread as things happen; may be empty.
   std::function<void(const std::string&)> on_warning;
   std::function<void(const std::string&)> on_note;

@@ -49,7 +49,7 @@ struct ContentWriter::Pass {
   uint64_t size = 0;
   uint64_t bytes_read = 0;
   bool delta = false;
-  bool changed = false;  // the file changed between the fstat before and after the pass
+  bool changed = false;          // the file changed between the fstat before and after the pass
   bool delta_abandoned = false;  // the delta grew past its worth: the pass stopped early
   std::string read_error;
   std::string signature;
@@ -70,7 +70,8 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
   struct stat before;
   if (fstat(fd, &before) != 0) return Status::FromErrno(path, errno);
   SignatureBuilder sig(ChooseBlockLength(static_cast<uint64_t>(before.st_size)));
-  STRATA_RETURN_IF_ERROR(pack_->BeginObject(format::ObjectType::kData, store_->header().params.data_frame_log2));
+  STRATA_RETURN_IF_ERROR(
+      pack_->BeginObject(format::ObjectType::kData, store_->header().params.data_frame_log2));
   Hasher literal;
   std::optional<DeltaBuilder> delta;
   if (base != nullptr) {
@@ -135,7 +136,8 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
   return pass;
 }
 
-Result<ContentResult> ContentWriter::Write(int fd, const std::string& path, const std::optional<ObjectId>& base) {
+Result<ContentResult> ContentWriter::Write(int fd, const std::string& path,
+                                           const std::optional<ObjectId>& base) {
   ContentResult result;
   std::optional<FileVersion> base_version;
   std::string base_sig;

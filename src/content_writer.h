@@ -35,17 +35,17 @@ class SessionObjects {
 };
 
 struct ContentOptions {
-  uint32_t max_chain = 0;         // 0: the store's default
-  double delta_max_ratio = 0.5;   // a delta whose size exceeds this share of the file is stored FULL
+  uint32_t max_chain = 0;        // 0: the store's default
+  double delta_max_ratio = 0.5;  // a delta whose size exceeds this share of the file is stored FULL
 };
 
 struct ContentResult {
   ObjectId version;
-  bool stored = false;      // new content (false: identical content was in the store)
-  bool delta = false;       // stored as a delta
+  bool stored = false;  // new content (false: identical content was in the store)
+  bool delta = false;   // stored as a delta
   uint64_t bytes_read = 0;
-  std::string warning;      // non-empty if the file changed while being read
-  std::string unreadable;   // non-empty if reading the source failed: nothing was stored
+  std::string warning;     // non-empty if the file changed while being read
+  std::string unreadable;  // non-empty if reading the source failed: nothing was stored
 };
 
 class ContentWriter {
@@ -66,7 +66,8 @@ class ContentWriter {
 
  private:
   struct Pass;
-  Result<Pass> ReadPass(int fd, const std::string& path, const FileVersion* base, const std::string* base_sig);
+  Result<Pass> ReadPass(int fd, const std::string& path, const FileVersion* base,
+                        const std::string* base_sig);
 
   Store* store_;
   SessionObjects* session_;

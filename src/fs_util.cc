@@ -39,7 +39,8 @@ Status ReadXattrs(int dirfd, const std::string& name, std::vector<std::pair<std:
     if (n < 0) return Unsupported(errno) ? Status::Ok() : Status::FromErrno("listxattr", errno);
     if (n == 0) return Status::Ok();
     list.resize(static_cast<size_t>(n));
-    n = name.empty() ? flistxattr(dirfd, list.data(), list.size()) : llistxattr(path.c_str(), list.data(), list.size());
+    n = name.empty() ? flistxattr(dirfd, list.data(), list.size())
+                     : llistxattr(path.c_str(), list.data(), list.size());
     if (n < 0 && errno == ERANGE) continue;  // grew in between
     if (n < 0) return Unsupported(errno) ? Status::Ok() : Status::FromErrno("listxattr", errno);
     list.resize(static_cast<size_t>(n));
@@ -93,7 +94,7 @@ Result<std::vector<std::string>> ListDirFd(int dirfd) {
   }
   std::vector<std::string> names;
   errno = 0;
-  while (dirent* e = readdir(dir)) {
+  while (dirent* e = readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): this DIR* is ours alone
     std::string_view n = e->d_name;
     if (n != "." && n != "..") names.emplace_back(n);
     errno = 0;
@@ -136,7 +137,8 @@ Result<std::string_view> SparseReader::Next() {
     return std::string_view(kZeros.data(), n);
   }
   size_t want = buf_.size();
-  if (seek_works_ && data_end_ > offset_) want = static_cast<size_t>(std::min<uint64_t>(want, data_end_ - offset_));
+  if (seek_works_ && data_end_ > offset_)
+    want = static_cast<size_t>(std::min<uint64_t>(want, data_end_ - offset_));
   while (true) {
     ssize_t n = pread(fd_, buf_.data(), want, static_cast<off_t>(offset_));
     if (n < 0 && errno == EINTR) continue;

@@ -44,8 +44,8 @@ Status WriteAll(int fd, const char* p, size_t n) {
 }
 
 // Streams a version through `sink`, then checks the content hash.
-Status StreamVersion(Store* store, const ObjectId& version, const std::function<Status(std::string_view)>& sink,
-                     const std::string& what) {
+Status StreamVersion(Store* store, const ObjectId& version,
+                     const std::function<Status(std::string_view)>& sink, const std::string& what) {
   STRATA_ASSIGN_OR_RETURN(FileVersion v, store->LoadVersion(version));
   ContentHasher hasher(v.hash_block_len);
   std::string buf;
@@ -65,7 +65,8 @@ class Restorer {
 
   void RestoreChildren(int dirfd, const std::string& display, const Tree& tree);
   void RestoreEntry(int dirfd, const std::string& display, const TreeEntry& e);
-  void ApplyMetadata(int dirfd, const std::string& name, int fd, const TreeEntry& e, const std::string& display);
+  void ApplyMetadata(int dirfd, const std::string& name, int fd, const TreeEntry& e,
+                     const std::string& display);
   void Error(const std::string& msg) {
     stats_.errors++;
     if (options_.on_error) options_.on_error(msg);
@@ -128,9 +129,11 @@ void Restorer::ApplyMetadata(int dirfd, const std::string& name, int fd, const T
                              const std::string& display) {
   const bool link = e.type == EntryType::kSymlink;
   auto fail = [&](const char* what) { Error(Status::FromErrno(display + ": " + what, errno).message()); };
-  // Owner first (chown clears setuid/setgid), then xattrs (an ACL sets the group bits), then mode, then times.
+  // Owner first (chown clears setuid/setgid), then xattrs (an ACL sets the group bits), then mode, then
+  // times.
   if (IsRoot()) {
-    int rc = fd >= 0 ? fchown(fd, e.uid, e.gid) : fchownat(dirfd, name.c_str(), e.uid, e.gid, AT_SYMLINK_NOFOLLOW);
+    int rc =
+        fd >= 0 ? fchown(fd, e.uid, e.gid) : fchownat(dirfd, name.c_str(), e.uid, e.gid, AT_SYMLINK_NOFOLLOW);
     if (rc != 0) fail("chown");
   }
   const std::string proc = "/proc/self/fd/" + std::to_string(dirfd) + "/" + name;
@@ -274,7 +277,8 @@ Status MakeDirs(const std::string& path) {
     partial = path.substr(0, slash);
     pos = slash + 1;
     if (partial.empty()) continue;
-    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) return Status::FromErrno("create " + partial, errno);
+    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
+      return Status::FromErrno("create " + partial, errno);
   }
   return Status::Ok();
 }
@@ -306,7 +310,8 @@ Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const st
   }
   if (!existing->empty() && !options.overwrite) {
     close(fd);
-    return Status::FailedPrecondition("destination " + dest + " is not empty (use --overwrite to restore into it)");
+    return Status::FailedPrecondition("destination " + dest +
+                                      " is not empty (use --overwrite to restore into it)");
   }
   Restorer restorer(store, options);
   restorer.root_fd = fd;

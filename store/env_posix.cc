@@ -14,7 +14,8 @@ namespace {
 
 class PosixRandomAccessFile : public RandomAccessFile {
  public:
-  PosixRandomAccessFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
   ~PosixRandomAccessFile() override { close(fd_); }
 
   Status Read(uint64_t offset, size_t n, std::string* out) const override {
@@ -192,7 +193,8 @@ class PosixEnv : public Env {
   }
 
   Status RenameFile(const std::string& from, const std::string& to) override {
-    if (rename(from.c_str(), to.c_str()) != 0) return Status::FromErrno("rename " + from + " to " + to, errno);
+    if (rename(from.c_str(), to.c_str()) != 0)
+      return Status::FromErrno("rename " + from + " to " + to, errno);
     return Status::Ok();
   }
 
@@ -226,7 +228,8 @@ class PosixEnv : public Env {
     if (dir == nullptr) return Status::FromErrno(path, errno);
     std::vector<std::string> names;
     errno = 0;
-    while (dirent* e = readdir(dir)) {
+    while (dirent* e = readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): this DIR* is ours alone  //
+                                        // NOLINT(concurrency-mt-unsafe): this DIR* is ours alone
       std::string name = e->d_name;
       if (name != "." && name != "..") names.push_back(std::move(name));
     }

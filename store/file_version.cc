@@ -26,11 +26,14 @@ std::string FileVersion::Encode() const {
 Result<FileVersion> FileVersion::Decode(std::string_view bytes, const std::string& what) {
   Decoder d(bytes);
   uint8_t version, kind;
-  if (!d.GetFixed8(&version) || !d.GetFixed8(&kind)) return Status::Corruption(what + ": truncated version record");
+  if (!d.GetFixed8(&version) || !d.GetFixed8(&kind))
+    return Status::Corruption(what + ": truncated version record");
   if (version != format::kFileVersionRecordVersion) {
-    return Status::NotSupported(what + ": version record format " + std::to_string(version) + " is not supported");
+    return Status::NotSupported(what + ": version record format " + std::to_string(version) +
+                                " is not supported");
   }
-  if (kind != 1 && kind != 2) return Status::Corruption(what + ": unknown version kind " + std::to_string(kind));
+  if (kind != 1 && kind != 2)
+    return Status::Corruption(what + ": unknown version kind " + std::to_string(kind));
   FileVersion v;
   v.kind = static_cast<Kind>(kind);
   std::string_view hash, sig, payload;
@@ -39,7 +42,8 @@ Result<FileVersion> FileVersion::Decode(std::string_view bytes, const std::strin
     return Status::Corruption(what + ": truncated version record");
   }
   if (v.hash_block_len == 0 || v.hash_block_len > (1u << 16)) {
-    return Status::Corruption(what + ": hash block length " + std::to_string(v.hash_block_len) + " out of range");
+    return Status::Corruption(what + ": hash block length " + std::to_string(v.hash_block_len) +
+                              " out of range");
   }
   v.content_hash = ObjectId::FromBytes(hash);
   v.signature = ObjectId::FromBytes(sig);

@@ -18,15 +18,15 @@ struct FileVersion {
   enum class Kind : uint8_t { kFull = 1, kDelta = 2 };
   Kind kind = Kind::kFull;
   uint64_t size = 0;
-  ObjectId content_hash;  // see signature_builder.h: a hash over per-block BLAKE2b-256 digests
+  ObjectId content_hash;           // see signature_builder.h: a hash over per-block BLAKE2b-256 digests
   uint32_t hash_block_len = 1024;  // the block length of that hash and of the signature
-  ObjectId signature;     // signature object of this content
-  ObjectId payload;       // FULL: the content; DELTA: the literal stream
+  ObjectId signature;              // signature object of this content
+  ObjectId payload;                // FULL: the content; DELTA: the literal stream
   // DELTA only:
-  ObjectId base;            // version this delta applies to
-  uint32_t depth = 0;       // 0 for FULL, base depth + 1 for DELTA
+  ObjectId base;       // version this delta applies to
+  uint32_t depth = 0;  // 0 for FULL, base depth + 1 for DELTA
   uint64_t literal_size = 0;
-  std::string ops;          // EncodeOps() of the delta's operations
+  std::string ops;  // EncodeOps() of the delta's operations
 
   std::string Encode() const;
   static Result<FileVersion> Decode(std::string_view bytes, const std::string& what);

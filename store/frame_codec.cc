@@ -44,7 +44,8 @@ Salt RandomSalt() {
   return salt;
 }
 
-void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_index, std::string* out) const {
+void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_index,
+                        std::string* out) const {
   size_t start = out->size();
   if (!raw.empty() && IsAllZero(raw)) {
     out->push_back(static_cast<char>(format::FrameEncoding::kZeros));
@@ -68,8 +69,8 @@ void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_i
   out->append(check);
 }
 
-Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t frame_index, size_t expected_raw,
-                          std::string* out, const std::string& what) const {
+Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t frame_index,
+                          size_t expected_raw, std::string* out, const std::string& what) const {
   auto corrupt = [&](const std::string& why) {
     return Status::Corruption(what + ": frame " + std::to_string(frame_index) + ": " + why);
   };

@@ -19,8 +19,8 @@ class Hasher {
   // `key` empty means unkeyed; otherwise 16..64 bytes.
   explicit Hasher(std::string_view key = {}, size_t out_len = ObjectId::kSize);
   void Update(std::string_view bytes);
-  ObjectId Finish();          // out_len must be 32
-  std::string FinishRaw();    // out_len bytes
+  ObjectId Finish();        // out_len must be 32
+  std::string FinishRaw();  // out_len bytes
 
  private:
   crypto_generichash_state state_;

@@ -38,7 +38,8 @@ Result<IndexEntry> IndexEntry::Decode(std::string_view bytes, const std::string&
   IndexEntry e;
   e.id = ObjectId::FromBytes(bytes.substr(0, 32));
   uint8_t type = static_cast<uint8_t>(bytes[32]);
-  if (type == 0 || type > format::kMaxObjectType) return corrupt("has unknown object type " + std::to_string(type));
+  if (type == 0 || type > format::kMaxObjectType)
+    return corrupt("has unknown object type " + std::to_string(type));
   e.type = static_cast<format::ObjectType>(type);
   e.frame_log2 = static_cast<uint8_t>(bytes[33]);
   if (e.frame_log2 < format::kMinFrameLog2 || e.frame_log2 > format::kMaxFrameLog2) {
@@ -57,7 +58,8 @@ Result<IndexEntry> IndexEntry::Decode(std::string_view bytes, const std::string&
   // Every frame costs at least its overhead plus 4 bytes in the frame table.
   // and never more than a raw frame plus its overhead.
   if (e.stored_len < frames * (format::kFrameOverhead + 4) ||
-      e.stored_len > e.raw_size + frames * (format::kFrameOverhead + 4) || e.offset + e.stored_len < e.offset) {
+      e.stored_len > e.raw_size + frames * (format::kFrameOverhead + 4) ||
+      e.offset + e.stored_len < e.offset) {
     return corrupt("has a stored length inconsistent with its frame count");
   }
   return e;

@@ -52,7 +52,7 @@ class LruCache {
   std::mutex mu_;
   std::list<Node> order_;  // most recent first; guarded by mu_
   std::unordered_map<Key, typename std::list<Node>::iterator, Hash> map_;  // guarded by mu_
-  size_t used_ = 0;  // guarded by mu_
+  size_t used_ = 0;                                                        // guarded by mu_
 };
 
 }  // namespace strata

@@ -70,9 +70,9 @@ Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& wha
   if (!DecodeTreeEntry(&d, &m.root, true) || m.root.type != EntryType::kDirectory) {
     return corrupt("malformed root entry");
   }
-  for (uint64_t* v : {&m.stats.files, &m.stats.files_new, &m.stats.files_changed, &m.stats.files_unchanged,
-                      &m.stats.dirs, &m.stats.other, &m.stats.bytes, &m.stats.bytes_read, &m.stats.bytes_added,
-                      &m.stats.errors}) {
+  for (uint64_t* v :
+       {&m.stats.files, &m.stats.files_new, &m.stats.files_changed, &m.stats.files_unchanged, &m.stats.dirs,
+        &m.stats.other, &m.stats.bytes, &m.stats.bytes_read, &m.stats.bytes_added, &m.stats.errors}) {
     if (!d.GetVarint64(v)) return corrupt("malformed statistics");
   }
   uint64_t nwarn;

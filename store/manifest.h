@@ -15,16 +15,16 @@
 namespace strata {
 
 struct SnapshotStats {
-  uint64_t files = 0;            // regular files in the snapshot
+  uint64_t files = 0;  // regular files in the snapshot
   uint64_t files_new = 0;
   uint64_t files_changed = 0;
   uint64_t files_unchanged = 0;
   uint64_t dirs = 0;
-  uint64_t other = 0;            // symlinks, fifos, devices
-  uint64_t bytes = 0;            // logical size of all regular files
-  uint64_t bytes_read = 0;       // content bytes the backup read from the sources
-  uint64_t bytes_added = 0;      // bytes the backup added to the store
-  uint64_t errors = 0;           // entries that could not be read
+  uint64_t other = 0;        // symlinks, fifos, devices
+  uint64_t bytes = 0;        // logical size of all regular files
+  uint64_t bytes_read = 0;   // content bytes the backup read from the sources
+  uint64_t bytes_added = 0;  // bytes the backup added to the store
+  uint64_t errors = 0;       // entries that could not be read
 };
 
 struct Manifest {
@@ -33,9 +33,9 @@ struct Manifest {
   std::string host;
   std::vector<std::string> paths;
   std::string label;
-  ObjectId parent;     // zero when the backup had no parent
+  ObjectId parent;            // zero when the backup had no parent
   bool multi_source = false;  // root holds one entry per source (named by basename)
-  TreeEntry root;      // metadata of the snapshot's root directory; root.ref is the root tree
+  TreeEntry root;             // metadata of the snapshot's root directory; root.ref is the root tree
   SnapshotStats stats;
   std::vector<std::string> warnings;
 

@@ -23,7 +23,7 @@ struct ObjectId {
   static std::optional<ObjectId> FromHex(std::string_view hex);
   static ObjectId FromBytes(std::string_view raw);  // raw.size() must be kSize
 
-  auto operator<=>(const ObjectId&) const = default;
+  auto operator<=>(const ObjectId&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 bug
   bool operator==(const ObjectId&) const = default;
 };
 

@@ -13,14 +13,19 @@ ObjectIndex::ObjectIndex(Env* env, std::string store_dir) : env_(env), store_dir
 
 namespace {
 
-std::string IndexDir(const std::string& store_dir) { return store_dir + "/" + std::string(format::kIndexDir); }
+std::string IndexDir(const std::string& store_dir) {
+  return store_dir + "/" + std::string(format::kIndexDir);
+}
 
 // Header and size checks that are cheap enough for every open; the checksum is for Verify().
 Status CheckLayout(std::string_view bytes, const std::string& what, std::string_view* entries) {
-  if (bytes.size() < format::kIndexHeaderSize + format::kChecksumSize) return Status::Corruption(what + ": truncated");
-  if (bytes.substr(0, format::kMagicSize) != format::kIndexMagic) return Status::Corruption(what + ": bad magic");
+  if (bytes.size() < format::kIndexHeaderSize + format::kChecksumSize)
+    return Status::Corruption(what + ": truncated");
+  if (bytes.substr(0, format::kMagicSize) != format::kIndexMagic)
+    return Status::Corruption(what + ": bad magic");
   if (DecodeFixed32(bytes.data() + 8) != format::kIndexVersion) {
-    return Status::NotSupported(what + ": unsupported index version " + std::to_string(DecodeFixed32(bytes.data() + 8)));
+    return Status::NotSupported(what + ": unsupported index version " +
+                                std::to_string(DecodeFixed32(bytes.data() + 8)));
   }
   uint64_t count = DecodeFixed32(bytes.data() + 12);
   if (bytes.size() != format::kIndexHeaderSize + count * format::kIndexEntrySize + format::kChecksumSize) {
@@ -72,7 +77,8 @@ std::optional<IndexEntry> ObjectIndex::FindIn(const File& file, const ObjectId& 
     const char* p = file.entries.data() + mid * format::kIndexEntrySize;
     int c = std::memcmp(p, id.bytes.data(), ObjectId::kSize);
     if (c == 0) {
-      auto entry = IndexEntry::Decode(std::string_view(p, format::kIndexEntrySize), "index file " + file.name);
+      auto entry =
+          IndexEntry::Decode(std::string_view(p, format::kIndexEntrySize), "index file " + file.name);
       if (!entry.ok()) return std::nullopt;
       return *entry;
     }
@@ -116,18 +122,22 @@ Status ObjectIndex::Verify(std::string_view bytes, const std::string& what) {
   std::string_view entries;
   STRATA_RETURN_IF_ERROR(CheckLayout(bytes, what, &entries));
   std::string_view body = bytes.substr(0, bytes.size() - format::kChecksumSize);
-  if (HashBytes(body).View() != bytes.substr(body.size())) return Status::Corruption(what + ": checksum mismatch");
+  if (HashBytes(body).View() != bytes.substr(body.size()))
+    return Status::Corruption(what + ": checksum mismatch");
   for (size_t off = 0; off < entries.size(); off += format::kIndexEntrySize) {
     STRATA_RETURN_IF_ERROR(IndexEntry::Decode(entries.substr(off, format::kIndexEntrySize), what).status());
-    if (off > 0 && std::memcmp(entries.data() + off - format::kIndexEntrySize, entries.data() + off, 32) >= 0) {
+    if (off > 0 &&
+        std::memcmp(entries.data() + off - format::kIndexEntrySize, entries.data() + off, 32) >= 0) {
       return Status::Corruption(what + ": entries are not sorted");
     }
   }
   return Status::Ok();
 }
 
-Result<std::string> ObjectIndex::Write(Env* env, const std::string& store_dir, std::vector<IndexEntry> entries) {
-  std::sort(entries.begin(), entries.end(), [](const IndexEntry& a, const IndexEntry& b) { return a.id < b.id; });
+Result<std::string> ObjectIndex::Write(Env* env, const std::string& store_dir,
+                                       std::vector<IndexEntry> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const IndexEntry& a, const IndexEntry& b) { return a.id < b.id; });
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const IndexEntry& a, const IndexEntry& b) { return a.id == b.id; }),
                 entries.end());

@@ -47,8 +47,8 @@ class ObjectIndex {
   Env* env_;
   std::string store_dir_;
   mutable std::shared_mutex mu_;
-  std::vector<File> files_;  // guarded by mu_
-  std::unordered_set<std::string> seen_;  // file names; guarded by mu_
+  std::vector<File> files_;                                       // guarded by mu_
+  std::unordered_set<std::string> seen_;                          // file names; guarded by mu_
   std::unordered_map<ObjectId, IndexEntry, ObjectIdHash> local_;  // guarded by mu_
 };
 

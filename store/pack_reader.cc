@@ -67,7 +67,8 @@ Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
     table.offsets.push_back(pos);
     uint32_t size = DecodeFixed32(raw.data() + 4 * i);
     uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
-    if (size < format::kFrameOverhead || size > frame_raw + format::kFrameOverhead || size > frames_end - pos) {
+    if (size < format::kFrameOverhead || size > frame_raw + format::kFrameOverhead ||
+        size > frames_end - pos) {
       return Status::Corruption(What(entry) + ": frame table is inconsistent");
     }
     pos += size;
@@ -107,18 +108,23 @@ Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
   STRATA_ASSIGN_OR_RETURN(auto file, Open(id));
   const std::string what = "pack " + PackIdHex(id);
   const uint64_t size = file->Size();
-  if (size < format::kPackHeaderSize + format::kPackFooterSize) return Status::Corruption(what + ": truncated");
+  if (size < format::kPackHeaderSize + format::kPackFooterSize)
+    return Status::Corruption(what + ": truncated");
   std::string header;
   STRATA_RETURN_IF_ERROR(file->Read(0, format::kPackHeaderSize, &header));
-  if (header.substr(0, format::kMagicSize) != format::kPackMagic) return Status::Corruption(what + ": bad magic");
+  if (header.substr(0, format::kMagicSize) != format::kPackMagic)
+    return Status::Corruption(what + ": bad magic");
   if (DecodeFixed32(header.data() + 8) != format::kPackVersion) {
     return Status::NotSupported(what + ": unsupported pack version");
   }
-  if (DecodeFixed32(header.data() + 12) != 0) return Status::Corruption(what + ": reserved header bytes are set");
+  if (DecodeFixed32(header.data() + 12) != 0)
+    return Status::Corruption(what + ": reserved header bytes are set");
   std::string footer;
   STRATA_RETURN_IF_ERROR(file->Read(size - format::kPackFooterSize, format::kPackFooterSize, &footer));
-  if (footer.substr(56) != format::kPackFooterMagic) return Status::Corruption(what + ": bad footer (truncated?)");
-  if (DecodeFixed64(footer.data() + 48) != 0) return Status::Corruption(what + ": reserved footer bytes are set");
+  if (footer.substr(56) != format::kPackFooterMagic)
+    return Status::Corruption(what + ": bad footer (truncated?)");
+  if (DecodeFixed64(footer.data() + 48) != 0)
+    return Status::Corruption(what + ": reserved footer bytes are set");
   uint64_t index_offset = DecodeFixed64(footer.data());
   uint64_t count = DecodeFixed64(footer.data() + 8);
   const uint64_t index_end = size - format::kPackFooterSize;
@@ -136,9 +142,9 @@ Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
   entries.reserve(count);
   for (uint64_t i = 0; i < count; i++) {
     STRATA_ASSIGN_OR_RETURN(
-        IndexEntry e, IndexEntry::Decode(std::string_view(index).substr(i * format::kIndexEntrySize,
-                                                                         format::kIndexEntrySize),
-                                         what));
+        IndexEntry e,
+        IndexEntry::Decode(
+            std::string_view(index).substr(i * format::kIndexEntrySize, format::kIndexEntrySize), what));
     if (e.pack != id || e.offset < format::kPackHeaderSize || e.offset + e.stored_len > index_offset) {
       return Status::Corruption(what + ": trailer entry points outside the pack's objects");
     }

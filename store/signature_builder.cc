@@ -50,8 +50,8 @@ uint32_t RabinKarp(std::string_view block) {
   const auto* p = reinterpret_cast<const uint8_t*>(block.data());
   size_t n = block.size();
   while (n >= 8) {
-    hash = hash * kPow[8] + p[0] * kPow[7] + p[1] * kPow[6] + p[2] * kPow[5] + p[3] * kPow[4] + p[4] * kPow[3] +
-           p[5] * kPow[2] + p[6] * kPow[1] + p[7];
+    hash = hash * kPow[8] + p[0] * kPow[7] + p[1] * kPow[6] + p[2] * kPow[5] + p[3] * kPow[4] +
+           p[4] * kPow[3] + p[5] * kPow[2] + p[6] * kPow[1] + p[7];
     p += 8;
     n -= 8;
   }
@@ -74,8 +74,8 @@ uint32_t ChooseBlockLength(uint64_t file_size) {
 ContentHasher::ContentHasher(uint32_t block_len) : block_len_(block_len) {
   InitSodium();
   std::string zeros(block_len, '\0');
-  crypto_generichash(zero_digest_.data(), zero_digest_.size(), reinterpret_cast<const unsigned char*>(zeros.data()),
-                     zeros.size(), nullptr, 0);
+  crypto_generichash(zero_digest_.data(), zero_digest_.size(),
+                     reinterpret_cast<const unsigned char*>(zeros.data()), zeros.size(), nullptr, 0);
   crypto_generichash_init(&outer_, nullptr, 0, ObjectId::kSize);
   char len[4];
   EncodeFixed32(len, block_len);
@@ -89,8 +89,8 @@ void ContentHasher::Block(std::string_view block) {
   if (zero) {
     std::memcpy(digest, zero_digest_.data(), sizeof digest);
   } else {
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(block.data()), block.size(),
-                       nullptr, 0);
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(block.data()),
+                       block.size(), nullptr, 0);
   }
   crypto_generichash_update(&outer_, digest, sizeof digest);
   OnBlock(block, digest, zero);

@@ -8,7 +8,9 @@ namespace strata {
 Status Status::FromErrno(const std::string& context, int err) {
   Code code = (err == ENOSPC || err == EDQUOT) ? Code::kNoSpace : Code::kIOError;
   if (err == ENOENT) code = Code::kNotFound;
-  std::string msg = context + ": " + std::strerror(err);
+  char buf[256];
+  // GNU strerror_r: thread-safe, returns a pointer to the message (maybe not into buf).
+  std::string msg = context + ": " + strerror_r(err, buf, sizeof buf);
   if (code == Code::kNoSpace) msg = context + ": no space left on device";
   return Status(code, std::move(msg), err);
 }

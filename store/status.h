@@ -35,7 +35,9 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
   static Status NotSupported(std::string msg) { return Status(Code::kNotSupported, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
-  static Status FailedPrecondition(std::string msg) { return Status(Code::kFailedPrecondition, std::move(msg)); }
+  static Status FailedPrecondition(std::string msg) {
+    return Status(Code::kFailedPrecondition, std::move(msg));
+  }
   // Maps errno to kIOError, or kNoSpace for ENOSPC/EDQUOT, and appends strerror(err) to `context`.
   static Status FromErrno(const std::string& context, int err);
 
@@ -87,12 +89,14 @@ class [[nodiscard]] Result {
 #define STRATA_CONCAT_INNER(a, b) a##b
 #define STRATA_CONCAT(a, b) STRATA_CONCAT_INNER(a, b)
 
-#define STRATA_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::strata::Status strata_s_ = (expr);      \
-    if (!strata_s_.ok()) return strata_s_;    \
+#define STRATA_RETURN_IF_ERROR(expr)       \
+  do {                                     \
+    ::strata::Status strata_s_ = (expr);   \
+    if (!strata_s_.ok()) return strata_s_; \
   } while (0)
 
+// `lhs` may be a declaration, so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define STRATA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
@@ -100,3 +104,4 @@ class [[nodiscard]] Result {
 
 #define STRATA_ASSIGN_OR_RETURN(lhs, expr) \
   STRATA_ASSIGN_OR_RETURN_IMPL(STRATA_CONCAT(strata_r_, __LINE__), lhs, expr)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -104,7 +104,8 @@ Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
   const std::string header_path = Sub(path, format::kHeaderFile);
   if (!env->FileExists(path)) return Status::NotFound(path + ": store does not exist");
   if (!env->FileExists(header_path)) {
-    return Status::InvalidArgument(path + ": not a strata store (no " + std::string(format::kHeaderFile) + " file)");
+    return Status::InvalidArgument(path + ": not a strata store (no " + std::string(format::kHeaderFile) +
+                                   " file)");
   }
   STRATA_ASSIGN_OR_RETURN(std::string bytes, env->ReadWholeFile(header_path, format::kMaxHeaderSize));
   STRATA_ASSIGN_OR_RETURN(StoreHeader header, StoreHeader::Decode(bytes, header_path));
@@ -125,7 +126,8 @@ Result<std::vector<SnapshotInfo>> Store::ListSnapshots(std::vector<std::string>*
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir));
   std::vector<SnapshotInfo> out;
   for (const std::string& name : names) {
-    if (name.size() != 64 + format::kManifestSuffix.size() || !name.ends_with(format::kManifestSuffix)) continue;
+    if (name.size() != 64 + format::kManifestSuffix.size() || !name.ends_with(format::kManifestSuffix))
+      continue;
     const std::string file = dir + "/" + name;
     auto bytes = env_->ReadWholeFile(file, format::kMaxManifestSize);
     Result<Manifest> m = bytes.ok() ? Manifest::Decode(*bytes, file) : Result<Manifest>(bytes.status());
@@ -180,15 +182,17 @@ Result<SnapshotInfo> Store::FindSnapshot(std::string_view ref) {
 Status Store::CommitManifest(Manifest* manifest) {
   std::string bytes = manifest->Encode();
   return env_->WriteFileAtomic(
-      Sub(path_, format::kSnapshotsDir) + "/" + manifest->id.Hex() + std::string(format::kManifestSuffix), bytes);
+      Sub(path_, format::kSnapshotsDir) + "/" + manifest->id.Hex() + std::string(format::kManifestSuffix),
+      bytes);
 }
 
 Result<IndexEntry> Store::FindEntry(const ObjectId& id, format::ObjectType type) {
   auto entry = index_.Find(id);
   if (!entry) return Status::Corruption("object " + id.Hex() + " is missing from the store");
   if (entry->type != type) {
-    return Status::Corruption("object " + id.Hex() + " has type " + std::to_string(static_cast<int>(entry->type)) +
-                              ", expected " + std::to_string(static_cast<int>(type)));
+    return Status::Corruption("object " + id.Hex() + " has type " +
+                              std::to_string(static_cast<int>(entry->type)) + ", expected " +
+                              std::to_string(static_cast<int>(type)));
   }
   return *entry;
 }
@@ -220,11 +224,14 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
   std::shared_ptr<const ExtentMap> map;
   ObjectId id = version_id;
   while (true) {
-    if (!visited.insert(id).second) return Status::Corruption("version " + version_id.Hex() + ": cyclic delta chain");
-    if (chain.size() > kMaxChainWalk) return Status::Corruption("version " + version_id.Hex() + ": delta chain too long");
+    if (!visited.insert(id).second)
+      return Status::Corruption("version " + version_id.Hex() + ": cyclic delta chain");
+    if (chain.size() > kMaxChainWalk)
+      return Status::Corruption("version " + version_id.Hex() + ": delta chain too long");
     STRATA_ASSIGN_OR_RETURN(FileVersion v, LoadVersion(id));
     if (!chain.empty() && v.depth + 1 != chain.back().second.depth) {
-      return Status::Corruption("version " + chain.back().first.Hex() + ": chain depth is inconsistent with its base");
+      return Status::Corruption("version " + chain.back().first.Hex() +
+                                ": chain depth is inconsistent with its base");
     }
     // The base's record is checked above even when its map is cached, so a bad record never reads
     // differently depending on what was read before.
@@ -243,7 +250,8 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
       if (payload.raw_size != v.size) return Status::Corruption(what + ": content object has the wrong size");
       map = std::make_shared<const ExtentMap>(ExtentMap::Full(v.payload, v.size));
     } else {
-      if (payload.raw_size != v.literal_size) return Status::Corruption(what + ": literal object has the wrong size");
+      if (payload.raw_size != v.literal_size)
+        return Status::Corruption(what + ": literal object has the wrong size");
       auto ops = DecodeOps(v.ops, v.size, map->size(), v.literal_size);
       if (!ops.ok()) return ops.status().WithContext(what);
       auto composed = ExtentMap::Compose(*map, *ops, v.payload);
@@ -317,7 +325,8 @@ Result<TreeEntry> Store::Lookup(const Manifest& manifest, std::string_view path)
     STRATA_ASSIGN_OR_RETURN(Tree tree, LoadTree(current.ref));
     walked += (walked.empty() ? "" : "/") + std::string(part);
     const TreeEntry* e = tree.Find(part);
-    if (e == nullptr) return Status::NotFound(walked + ": no such file in snapshot " + manifest.id.Hex().substr(0, 12));
+    if (e == nullptr)
+      return Status::NotFound(walked + ": no such file in snapshot " + manifest.id.Hex().substr(0, 12));
     current = *e;
   }
   return current;

@@ -40,8 +40,8 @@ Result<StoreHeader> StoreHeader::Decode(std::string_view bytes, const std::strin
   h.version = DecodeFixed32(bytes.data() + 8);
   if (h.version > format::kStoreVersion) {
     return Status::NotSupported(what + ": store format version " + std::to_string(h.version) +
-                                " is newer than this strata supports (" + std::to_string(format::kStoreVersion) +
-                                ")");
+                                " is newer than this strata supports (" +
+                                std::to_string(format::kStoreVersion) + ")");
   }
   if (h.version == 0) return Status::Corruption(what + ": invalid format version 0");
   uint32_t body_len = DecodeFixed32(bytes.data() + 12);

@@ -12,9 +12,9 @@
 namespace strata {
 
 struct StoreParams {
-  uint8_t data_frame_log2 = 17;    // 128 KiB: a FUSE read (128 KiB readahead) decodes one or two frames
+  uint8_t data_frame_log2 = 17;  // 128 KiB: a FUSE read (128 KiB readahead) decodes one or two frames
   int32_t zstd_level = 3;
-  uint32_t max_chain = 32;         // longest delta chain before a FULL is forced
+  uint32_t max_chain = 32;  // longest delta chain before a FULL is forced
   uint64_t pack_target_size = 64ull << 20;
 };
 

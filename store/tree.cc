@@ -99,10 +99,12 @@ Result<Tree> Tree::Decode(std::string_view bytes, const std::string& what) {
   uint64_t count;
   if (!d.GetFixed8(&version)) return Status::Corruption(what + ": empty tree object");
   if (version != format::kTreeVersion) {
-    return Status::NotSupported(what + ": tree object version " + std::to_string(version) + " is not supported");
+    return Status::NotSupported(what + ": tree object version " + std::to_string(version) +
+                                " is not supported");
   }
   // An entry takes at least 16 bytes, which bounds the count before anything is allocated.
-  if (!d.GetVarint64(&count) || count > d.remaining() / 16) return Status::Corruption(what + ": bad entry count");
+  if (!d.GetVarint64(&count) || count > d.remaining() / 16)
+    return Status::Corruption(what + ": bad entry count");
   Tree tree;
   // Grown as entries decode, never sized from the declared count: a crafted count cannot make a small
   // object allocate many times its size.

@@ -29,13 +29,13 @@ struct TreeEntry {
   uint32_t mode = 0;  // permission bits incl. setuid/setgid/sticky (st_mode & 07777)
   uint32_t uid = 0;
   uint32_t gid = 0;
-  std::string user;   // name of uid at backup time, empty if unknown
+  std::string user;  // name of uid at backup time, empty if unknown
   std::string group;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
-  uint64_t size = 0;    // st_size (regular files, symlinks)
+  uint64_t size = 0;  // st_size (regular files, symlinks)
   uint64_t nlink = 1;
-  uint64_t dev = 0;     // source st_dev and st_ino: change detection and hardlink groups
+  uint64_t dev = 0;  // source st_dev and st_ino: change detection and hardlink groups
   uint64_t ino = 0;
   uint64_t blocks = 0;  // st_blocks (512-byte units): the real allocation of sparse files
   uint64_t rdev = 0;

@@ -22,7 +22,8 @@ const Command& CatCommand() {
         const std::string path = vm["path"].as<std::string>();
         auto entry = store->Lookup(snap->manifest, path);
         if (!entry.ok()) return ErrorExit(entry.status());
-        if (entry->type != EntryType::kRegular) return ErrorExit(Status::InvalidArgument(path + ": not a regular file"));
+        if (entry->type != EntryType::kRegular)
+          return ErrorExit(Status::InvalidArgument(path + ": not a regular file"));
         Status s = WriteVersionTo(store.get(), entry->ref, stdout, path);
         if (s.ok() && std::fflush(stdout) != 0) s = Status::FromErrno("write to output", errno);
         if (!s.ok()) {

@@ -18,7 +18,8 @@ const Command& InitCommand() {
         if (vm.count("max-chain") != 0) params.max_chain = vm["max-chain"].as<uint32_t>();
         if (vm.count("compression-level") != 0) params.zstd_level = vm["compression-level"].as<int>();
         if (params.max_chain < 1 || params.max_chain > 1000) throw UsageError("--max-chain must be 1..1000");
-        if (params.zstd_level < -7 || params.zstd_level > 22) throw UsageError("--compression-level must be -7..22");
+        if (params.zstd_level < -7 || params.zstd_level > 22)
+          throw UsageError("--compression-level must be -7..22");
         std::string path = StorePath(vm);
         Status s = Store::Init(Env::Default(), path, params);
         if (!s.ok()) return ErrorExit(s);

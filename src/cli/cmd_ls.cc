@@ -37,8 +37,9 @@ void PrintEntry(const TreeEntry& e, const std::string& path, bool long_format) {
   localtime_r(&t, &tm);
   char when[32];
   strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-  std::cout << ModeString(e) << " " << Escape(owner) << " " << std::string(size.size() < 10 ? 10 - size.size() : 0, ' ')
-            << size << " " << when << " " << Escape(path);
+  std::cout << ModeString(e) << " " << Escape(owner) << " "
+            << std::string(size.size() < 10 ? 10 - size.size() : 0, ' ') << size << " " << when << " "
+            << Escape(path);
   if (e.type == EntryType::kSymlink) std::cout << " -> " << Escape(e.symlink_target);
   std::cout << "\n";
 }
@@ -63,8 +64,9 @@ const Command& LsCommand() {
       [](po::options_description& d, po::positional_options_description& p) {
         AddStoreOption(d);
         d.add_options()("long,l", po::bool_switch(), "mode, owner, size, mtime, name")(
-            "recursive,r", po::bool_switch(), "descend into directories")("snapshot", po::value<std::string>(), "")(
-            "path", po::value<std::string>()->default_value(""), "");
+            "recursive,r", po::bool_switch(), "descend into directories")(
+            "snapshot", po::value<std::string>(), "")("path", po::value<std::string>()->default_value(""),
+                                                      "");
         p.add("snapshot", 1).add("path", 1);
       },
       [](const po::variables_map& vm) {

@@ -29,8 +29,8 @@ const Command& RestoreCommand() {
         options.on_error = [](const std::string& msg) { PrintError(msg); };
         auto stats = RunRestore(store.get(), snap->manifest, vm["dest"].as<std::string>(), options);
         if (!stats.ok()) return ErrorExit(stats.status());
-        std::cout << "restored " << stats->files << " files, " << stats->dirs << " directories, " << stats->other
-                  << " other (" << HumanBytes(stats->bytes) << ")";
+        std::cout << "restored " << stats->files << " files, " << stats->dirs << " directories, "
+                  << stats->other << " other (" << HumanBytes(stats->bytes) << ")";
         if (stats->errors != 0) std::cout << "; " << stats->errors << " errors";
         std::cout << "\n";
         return stats->errors == 0 ? kExitOk : kExitError;

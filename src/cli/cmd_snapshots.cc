@@ -44,8 +44,8 @@ const Command& SnapshotsCommand() {
         for (const SnapshotInfo& s : *list) {
           printf("%-12s  %-22s  %-12s  %10llu  %10s  %s\n", s.manifest.id.Hex().substr(0, 12).c_str(),
                  s.name.c_str(), Escape(s.manifest.host).c_str(),
-                 static_cast<unsigned long long>(s.manifest.stats.files), HumanBytes(s.manifest.stats.bytes).c_str(),
-                 Escape(s.manifest.label).c_str());
+                 static_cast<unsigned long long>(s.manifest.stats.files),
+                 HumanBytes(s.manifest.stats.bytes).c_str(), Escape(s.manifest.label).c_str());
         }
         return problems.empty() ? kExitOk : kExitError;
       }};

@@ -12,7 +12,8 @@ void AddStoreOption(po::options_description& desc) {
 
 std::string StorePath(const po::variables_map& vm) {
   if (vm.count("store") != 0) return vm["store"].as<std::string>();
-  const char* env = std::getenv("STRATA_STORE");
+  const char* env =
+      std::getenv("STRATA_STORE");  // NOLINT(concurrency-mt-unsafe): nothing sets the environment
   if (env != nullptr && *env != '\0') return env;
   throw UsageError("no store given (use -s STORE or set STRATA_STORE)");
 }

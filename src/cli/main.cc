@@ -27,7 +27,8 @@ void PrintOverview(std::ostream& out) {
     std::string name = c->name;
     out << "  " << name << std::string(12 - name.size(), ' ') << c->summary << "\n";
   }
-  out << "\nThe store comes from -s/--store or STRATA_STORE. `strata help COMMAND` or `strata COMMAND --help`\n"
+  out << "\nThe store comes from -s/--store or STRATA_STORE. `strata help COMMAND` or `strata COMMAND "
+         "--help`\n"
          "shows a command's options. Exit codes: 0 ok, 1 error, 2 usage, 3 backup made but some files\n"
          "could not be read. See strata(1).\n";
 }

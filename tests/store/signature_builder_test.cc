@@ -31,7 +31,8 @@ ObjectId ReferenceContentHash(std::string_view data, uint32_t block_len) {
   for (size_t pos = 0; pos < data.size(); pos += block_len) {
     std::string_view block = data.substr(pos, block_len);
     unsigned char digest[32];
-    crypto_generichash(digest, 32, reinterpret_cast<const unsigned char*>(block.data()), block.size(), nullptr, 0);
+    crypto_generichash(digest, 32, reinterpret_cast<const unsigned char*>(block.data()), block.size(),
+                       nullptr, 0);
     crypto_generichash_update(&st, digest, 32);
   }
   std::string size;
@@ -58,7 +59,7 @@ std::string HoleyData(size_t size, uint64_t seed) {
 TEST(ChooseBlockLengthTest, Policy) {
   EXPECT_EQ(ChooseBlockLength(0), 1024u);
   EXPECT_EQ(ChooseBlockLength(1), 1024u);
-  EXPECT_EQ(ChooseBlockLength(uint64_t{1} << 20), 1024u);           // sqrt/2 = 512
+  EXPECT_EQ(ChooseBlockLength(uint64_t{1} << 20), 1024u);            // sqrt/2 = 512
   EXPECT_EQ(ChooseBlockLength((uint64_t{4096} * 4096) - 1), 1024u);  // sqrt/2 just under 2048
   EXPECT_EQ(ChooseBlockLength(uint64_t{4096} * 4096), 2048u);
   EXPECT_EQ(ChooseBlockLength(uint64_t{100} << 20), 4096u);  // 100 MiB: 25,600 blocks, 0.5 MiB signature
@@ -107,7 +108,8 @@ TEST(ContentHasherTest, MatchesDefinitionWhateverTheChunking) {
     ObjectId want = ReferenceContentHash(data, 1024);
     for (size_t chunk : {size_t{1}, size_t{1000}, size_t{1024}, size_t{65536}}) {
       ContentHasher h(1024);
-      for (size_t pos = 0; pos < data.size(); pos += chunk) h.Update(std::string_view(data).substr(pos, chunk));
+      for (size_t pos = 0; pos < data.size(); pos += chunk)
+        h.Update(std::string_view(data).substr(pos, chunk));
       EXPECT_EQ(h.Finish(), want) << size << "/" << chunk;
     }
     ObjectId from_sig;
