@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# strata in one minute: set-up, build, back up a directory twice, browse the snapshots, restore both
-# and diff them. Everything happens under a scratch directory that is removed at the end.
+# strata in one minute: set-up, build, back up a directory twice, browse the snapshots, mount them and
+# diff two snapshot directories, unmount, restore. Everything happens under a scratch directory that is
+# removed at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -35,10 +36,20 @@ step "$strata" ls latest src -l
 printf '\n$ strata cat latest numbers.txt | sed -n 99999,100001p\n'
 "$strata" cat latest numbers.txt | sed -n 99999,100001p
 
+# Every snapshot as a read-only directory.
+mkdir "$work/mnt"
+trap '! mountpoint -q "$work/mnt" || fusermount3 -u -z "$work/mnt"; rm -rf "$work"' EXIT
+step "$strata" mount "$work/mnt"
+step ls -l "$work/mnt"
+second=$("$strata" snapshots --json | grep -o '"name":"[^"]*"' | tail -n 1 | cut -d'"' -f4)
+printf '\n$ diff -r mnt/%s mnt/%s\n' "$first" "$second"
+(cd "$work/mnt" && diff -r "$first" "$second") || true
+step cp -a "$work/mnt/$first/numbers.txt" "$work/numbers-first.txt"
+printf '\n$ diff -r data mnt/latest (identical: no output)\n'
+diff -r "$work/data" "$work/mnt/latest"
+step "$strata" umount "$work/mnt"
+
 step "$strata" restore "$first" "$work/restore-first"
-step "$strata" restore latest "$work/restore-latest"
-printf '\n$ diff -r restore-first restore-latest\n'
-diff -r "$work/restore-first" "$work/restore-latest" || true
-printf '\n$ diff -r data restore-latest (identical: no output)\n'
-diff -r "$work/data" "$work/restore-latest"
+printf '\n$ diff -r restore-first data\n'
+diff -r "$work/restore-first" "$work/data" || true
 echo "quickstart: done"

@@ -28,7 +28,8 @@ namespace strata {
 namespace {
 
 constexpr std::string_view kCacheDirTag = "Signature: 8a477f597d28d172789f06886806bc55";
-// Limits the manifest decoder enforces (strata-store(5)); the writer keeps within them.
+// The writer keeps within the decoders' limits (strata-store(5)) with room to spare: labels and owner
+// names as the decoders allow, warnings fewer and shorter than a manifest could hold.
 constexpr size_t kMaxLabel = 4096;
 constexpr size_t kMaxOwnerName = 256;
 constexpr size_t kMaxStoredWarnings = 1000;

@@ -1,6 +1,7 @@
 // The one serialization vocabulary of the store format: little-endian fixed-width integers, LEB128
-// varints and length-prefixed byte strings. Nothing else in strata does manual byte fiddling (librsync's
-// big-endian delta stream is parsed only in delta_ops.cc).
+// varints and length-prefixed byte strings. Nothing else in strata does manual byte fiddling, except for
+// librsync's big-endian formats: delta streams are parsed in delta_ops.cc, signatures written in
+// signature_builder.cc.
 //
 // Decoder treats its input as hostile: every read is bounds-checked and a short or malformed input turns
 // the decoder into a failed state that callers report as Status::Corruption.

@@ -1,5 +1,6 @@
 // Constants of the on-disk format, mirroring man/strata-store.5. A change here is a change of the format
-// contract: update the man page in the same commit, and bump the version of the file kind it touches.
+// contract: update the man page in the same commit, and, once a format version has been released, bump
+// the version of the file kind it touches (version 1 is still in development).
 #pragma once
 
 #include <cstdint>
@@ -43,7 +44,8 @@ inline constexpr uint8_t kMaxObjectType = 4;
 
 // Frames: every object is a sequence of independently decodable frames of 2^frame_log2 raw bytes
 // (the last may be shorter), each followed by a 16-byte check.
-// kZeros frames have no body: the raw bytes are all zero (holes of sparse files cost 17 bytes a frame).
+// kZeros frames have no body: the raw bytes are all zero (a hole costs 21 bytes a frame: the check and the
+// frame-table entry).
 enum class FrameEncoding : uint8_t { kRaw = 0, kZstd = 1, kZeros = 2 };
 inline constexpr uint8_t kMinFrameLog2 = 12;  // 4 KiB
 inline constexpr uint8_t kMaxFrameLog2 = 20;  // 1 MiB

@@ -39,8 +39,8 @@ class DeltaBuilder {
   ~DeltaBuilder();
 
   Status Update(std::string_view new_data);
-  // Flushes the delta. The results below are valid once this returns OK. Errors are sticky as for
-  // SignatureBuilder; a sink's error is returned unchanged.
+  // Flushes the delta. The results below are valid once this returns OK. Errors are sticky: every later
+  // call returns the first one again; a sink's error is returned unchanged.
   Status Finish();
 
   // Merged ops, as DeltaParser defines them; COPY offsets are basis offsets.

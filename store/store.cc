@@ -202,12 +202,19 @@ Result<std::string> Store::ReadObject(const ObjectId& id, format::ObjectType typ
   return packs_.ReadObject(entry, format::kMaxMetadataObjectSize);
 }
 
-Result<Tree> Store::LoadTree(const ObjectId& id) {
-  if (auto cached = trees_.Get(id)) return *cached;
+Result<std::shared_ptr<const Tree>> Store::GetTree(const ObjectId& id) {
+  if (auto cached = trees_.Get(id)) return cached;
   STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadObject(id, format::ObjectType::kTree));
   STRATA_ASSIGN_OR_RETURN(Tree tree, Tree::Decode(bytes, "tree " + id.Hex()));
-  trees_.Put(id, std::make_shared<const Tree>(tree), bytes.size() + 64 * tree.entries.size());
-  return tree;
+  size_t charge = bytes.size() + 64 * tree.entries.size();
+  auto shared = std::make_shared<const Tree>(std::move(tree));
+  trees_.Put(id, shared, charge);
+  return shared;
+}
+
+Result<Tree> Store::LoadTree(const ObjectId& id) {
+  STRATA_ASSIGN_OR_RETURN(auto tree, GetTree(id));
+  return *tree;
 }
 
 Result<FileVersion> Store::LoadVersion(const ObjectId& id) {

@@ -23,8 +23,9 @@
 
 namespace strata {
 
-// Object ids are BLAKE2b-256(type byte || inner), where inner is BLAKE2b-256 of the object's payload, or
-// for a version record the hash of the file content it rebuilds.
+// Object ids are BLAKE2b-256(type byte || inner). For trees, signatures and delta literal streams, inner
+// is BLAKE2b-256 of the object's bytes; for a version record and for a FULL data object it is the content
+// hash of the file content they stand for (signature_builder.h), so identical content maps to one id.
 ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner);
 
 struct SnapshotInfo {
@@ -65,6 +66,8 @@ class Store {
   PackReader& packs() { return packs_; }
   Result<std::string> ReadObject(const ObjectId& id, format::ObjectType type);
   Result<Tree> LoadTree(const ObjectId& id);
+  // The cached, shared form: no copy of the entries.
+  Result<std::shared_ptr<const Tree>> GetTree(const ObjectId& id);
   Result<FileVersion> LoadVersion(const ObjectId& id);
   Result<std::shared_ptr<const ExtentMap>> GetExtentMap(const ObjectId& version_id);
   // Reads up to `n` bytes at `offset` of a file version into `out` (short only at end of file).

@@ -36,6 +36,8 @@ const Command& SnapshotsCommand();
 const Command& LsCommand();
 const Command& CatCommand();
 const Command& RestoreCommand();
+const Command& MountCommand();
+const Command& UmountCommand();
 
 // Adds -s/--store (also taken from STRATA_STORE).
 void AddStoreOption(po::options_description& desc);

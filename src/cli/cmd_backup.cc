@@ -10,7 +10,7 @@ const Command& BackupCommand() {
   static const Command command{
       "backup",
       "backup -s STORE PATH... [--label L] [--exclude PAT]... [--exclude-from F] [--exclude-caches] "
-      "[--one-file-system] [--max-chain N]",
+      "[--one-file-system] [--max-chain N] [--threads N]",
       "back up one or more directories as a new snapshot",
       [](po::options_description& d, po::positional_options_description& p) {
         AddStoreOption(d);

@@ -1,0 +1,414 @@
+#define FUSE_USE_VERSION FUSE_MAKE_VERSION(3, 14)
+#include "fuse/mount.h"
+
+#include <dirent.h>
+#include <fuse_lowlevel.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+
+#include "fuse/snapshot_fs.h"
+#include "store/store.h"
+
+namespace strata {
+namespace {
+
+// Snapshot contents never change: the kernel may cache names and attributes for a day. The root (the
+// snapshot list) changes when backups land, so its entries expire quickly.
+constexpr double kStableTimeout = 86400.0;
+constexpr double kRootTimeout = 1.0;
+
+class Logger {
+ public:
+  void Open(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!path.empty()) file_ = std::fopen(path.c_str(), "a");
+  }
+  void UseStderr(bool on) { stderr_ = on; }
+  void Log(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu_);
+    char when[32];
+    time_t now = time(nullptr);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (file_ != nullptr) {
+      std::fprintf(file_, "%s strata-mount: %s\n", when, line.c_str());
+      std::fflush(file_);
+    }
+    if (stderr_) std::fprintf(stderr, "strata-mount: %s\n", line.c_str());
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* file_ = nullptr;
+  bool stderr_ = false;
+};
+
+struct Daemon {
+  Store* store;
+  SnapshotFs* fs;
+  Logger* log;
+  struct statvfs store_fs;
+};
+
+Daemon* D(fuse_req_t req) { return static_cast<Daemon*>(fuse_req_userdata(req)); }
+
+int Errno(const Status& s) { return s.ToErrno() == 0 ? EIO : s.ToErrno(); }
+
+double TimeoutFor(fuse_ino_t parent) {
+  return parent == SnapshotFs::kRootIno ? kRootTimeout : kStableTimeout;
+}
+
+void OpInit(void*, struct fuse_conn_info* conn) {
+  if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+}
+
+void OpLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  auto e = D(req)->fs->Lookup(parent, name);
+  if (!e.ok()) {
+    if (e.status().IsNotFound()) {
+      // A negative entry the kernel may cache like a positive one (snapshots never change).
+      struct fuse_entry_param neg;
+      std::memset(&neg, 0, sizeof neg);
+      neg.entry_timeout = TimeoutFor(parent);
+      fuse_reply_entry(req, &neg);
+      return;
+    }
+    fuse_reply_err(req, Errno(e.status()));
+    return;
+  }
+  struct fuse_entry_param p;
+  std::memset(&p, 0, sizeof p);
+  p.ino = e->ino;
+  p.attr = e->st;
+  p.attr_timeout = p.entry_timeout = TimeoutFor(parent);
+  if (fuse_reply_entry(req, &p) != 0) D(req)->fs->Forget(e->ino, 1);
+}
+
+void OpForget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  D(req)->fs->Forget(ino, nlookup);
+  fuse_reply_none(req);
+}
+
+void OpForgetMulti(fuse_req_t req, size_t count, struct fuse_forget_data* forgets) {
+  for (size_t i = 0; i < count; i++) D(req)->fs->Forget(forgets[i].ino, forgets[i].nlookup);
+  fuse_reply_none(req);
+}
+
+void OpGetattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info*) {
+  auto st = D(req)->fs->GetAttr(ino);
+  if (!st.ok()) {
+    fuse_reply_err(req, Errno(st.status()));
+    return;
+  }
+  fuse_reply_attr(req, &*st, ino == SnapshotFs::kRootIno ? kRootTimeout : kStableTimeout);
+}
+
+void OpReadlink(fuse_req_t req, fuse_ino_t ino) {
+  auto target = D(req)->fs->ReadLink(ino);
+  if (!target.ok()) {
+    fuse_reply_err(req, Errno(target.status()));
+    return;
+  }
+  fuse_reply_readlink(req, target->c_str());
+}
+
+void OpOpendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  // The root's listing changes as backups land; every other directory is immutable.
+  if (ino != SnapshotFs::kRootIno) {
+    fi->cache_readdir = 1;
+    fi->keep_cache = 1;
+  }
+  fuse_reply_open(req, fi);
+}
+
+void DoReaddir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus) {
+  std::string buf(size, '\0');
+  size_t used = 0;
+  Status s = D(req)->fs->ReadDir(ino, static_cast<uint64_t>(off), plus, [&](const FsEntry& e, uint64_t next) {
+    size_t need;
+    if (plus) {
+      struct fuse_entry_param p;
+      std::memset(&p, 0, sizeof p);
+      p.ino = e.name == "." || e.name == ".." ? 0 : e.ino;
+      p.attr = e.st;
+      p.attr_timeout = p.entry_timeout = TimeoutFor(ino);
+      need = fuse_add_direntry_plus(req, buf.data() + used, size - used, e.name.c_str(), &p,
+                                    static_cast<off_t>(next));
+    } else {
+      need = fuse_add_direntry(req, buf.data() + used, size - used, e.name.c_str(), &e.st,
+                               static_cast<off_t>(next));
+    }
+    if (need > size - used) return false;
+    used += need;
+    return true;
+  });
+  if (!s.ok() && used == 0) {
+    fuse_reply_err(req, Errno(s));
+    return;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void OpReaddir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info*) {
+  DoReaddir(req, ino, size, off, false);
+}
+
+void OpReaddirPlus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info*) {
+  DoReaddir(req, ino, size, off, true);
+}
+
+struct OpenFile {
+  ObjectId version;
+};
+
+void OpOpen(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & (O_TRUNC | O_APPEND | O_CREAT)) != 0) {
+    fuse_reply_err(req, EROFS);
+    return;
+  }
+  auto version = D(req)->fs->Open(ino);
+  if (!version.ok()) {
+    fuse_reply_err(req, Errno(version.status()));
+    return;
+  }
+  fi->fh = reinterpret_cast<uint64_t>(new OpenFile{*version});
+  fi->keep_cache = 1;  // content never changes: cached pages stay valid across opens
+  fi->noflush = 1;
+  if (fuse_reply_open(req, fi) != 0) delete reinterpret_cast<OpenFile*>(fi->fh);
+}
+
+void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  std::string out;
+  Status s = D(req)->fs->Read(ino, f->version, static_cast<uint64_t>(off), size, &out);
+  if (!s.ok()) {
+    fuse_reply_err(req, EIO);
+    return;
+  }
+  fuse_reply_buf(req, out.data(), out.size());
+}
+
+void OpRelease(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
+  delete reinterpret_cast<OpenFile*>(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+void OpStatfs(fuse_req_t req, fuse_ino_t) {
+  struct statvfs st = D(req)->store_fs;
+  st.f_namemax = 255;
+  st.f_flag |= ST_RDONLY;
+  fuse_reply_statfs(req, &st);
+}
+
+void OpGetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  auto value = D(req)->fs->GetXattr(ino, name);
+  if (!value.ok()) {
+    fuse_reply_err(req, Errno(value.status()));
+  } else if (size == 0) {
+    fuse_reply_xattr(req, value->size());
+  } else if (size < value->size()) {
+    fuse_reply_err(req, ERANGE);
+  } else {
+    fuse_reply_buf(req, value->data(), value->size());
+  }
+}
+
+void OpListxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  auto names = D(req)->fs->ListXattr(ino);
+  if (!names.ok()) {
+    fuse_reply_err(req, Errno(names.status()));
+    return;
+  }
+  std::string list;
+  for (const std::string& n : *names) list.append(n).push_back('\0');
+  if (size == 0) {
+    fuse_reply_xattr(req, list.size());
+  } else if (size < list.size()) {
+    fuse_reply_err(req, ERANGE);
+  } else {
+    fuse_reply_buf(req, list.data(), list.size());
+  }
+}
+
+// Every call that would change something: the mount is read-only.
+void OpSetattr(fuse_req_t req, fuse_ino_t, struct stat*, int, struct fuse_file_info*) {
+  fuse_reply_err(req, EROFS);
+}
+void OpMknod(fuse_req_t req, fuse_ino_t, const char*, mode_t, dev_t) { fuse_reply_err(req, EROFS); }
+void OpMkdir(fuse_req_t req, fuse_ino_t, const char*, mode_t) { fuse_reply_err(req, EROFS); }
+void OpUnlink(fuse_req_t req, fuse_ino_t, const char*) { fuse_reply_err(req, EROFS); }
+void OpSymlink(fuse_req_t req, const char*, fuse_ino_t, const char*) { fuse_reply_err(req, EROFS); }
+void OpRename(fuse_req_t req, fuse_ino_t, const char*, fuse_ino_t, const char*, unsigned int) {
+  fuse_reply_err(req, EROFS);
+}
+void OpLink(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char*) { fuse_reply_err(req, EROFS); }
+void OpSetxattr(fuse_req_t req, fuse_ino_t, const char*, const char*, size_t, int) {
+  fuse_reply_err(req, EROFS);
+}
+void OpRemovexattr(fuse_req_t req, fuse_ino_t, const char*) { fuse_reply_err(req, EROFS); }
+void OpCreate(fuse_req_t req, fuse_ino_t, const char*, mode_t, struct fuse_file_info*) {
+  fuse_reply_err(req, EROFS);
+}
+
+fuse_lowlevel_ops Ops() {
+  fuse_lowlevel_ops ops;
+  std::memset(&ops, 0, sizeof ops);
+  ops.init = OpInit;
+  ops.lookup = OpLookup;
+  ops.forget = OpForget;
+  ops.forget_multi = OpForgetMulti;
+  ops.getattr = OpGetattr;
+  ops.readlink = OpReadlink;
+  ops.opendir = OpOpendir;
+  ops.readdir = OpReaddir;
+  ops.readdirplus = OpReaddirPlus;
+  ops.open = OpOpen;
+  ops.read = OpRead;
+  ops.release = OpRelease;
+  ops.statfs = OpStatfs;
+  ops.getxattr = OpGetxattr;
+  ops.listxattr = OpListxattr;
+  ops.setattr = OpSetattr;
+  ops.mknod = OpMknod;
+  ops.mkdir = OpMkdir;
+  ops.unlink = OpUnlink;
+  ops.rmdir = OpUnlink;
+  ops.symlink = OpSymlink;
+  ops.rename = OpRename;
+  ops.link = OpLink;
+  ops.setxattr = OpSetxattr;
+  ops.removexattr = OpRemovexattr;
+  ops.create = OpCreate;
+  return ops;
+}
+
+// True if `path` is already a mount point (its device differs from its parent's, or it is "/").
+bool IsMountPoint(const std::string& path) {
+  struct stat st, parent;
+  if (stat(path.c_str(), &st) != 0) return false;
+  if (stat((path + "/..").c_str(), &parent) != 0) return false;
+  return st.st_dev != parent.st_dev || st.st_ino == parent.st_ino;
+}
+
+Status CheckMountPoint(const std::string& path) {
+  struct stat st;
+  // lstat, not stat: a mount point served by a dead daemon answers ENOTCONN, which is worth naming.
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOTCONN) {
+      return Status::FailedPrecondition("mount point " + path + " is a stale mount (run 'strata umount " +
+                                        path + "' first)");
+    }
+    return Status::FromErrno("mount point " + path, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument("mount point " + path + " is not a directory");
+  if (IsMountPoint(path)) return Status::FailedPrecondition("mount point " + path + " is already mounted");
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return Status::FromErrno("mount point " + path, errno);
+  bool empty = true;
+  while (dirent* e = readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): this DIR* is ours alone
+    std::string n = e->d_name;
+    if (n != "." && n != "..") {
+      empty = false;
+      break;
+    }
+  }
+  closedir(dir);
+  if (!empty) return Status::FailedPrecondition("mount point " + path + " is not empty");
+  return Status::Ok();
+}
+
+std::string RealPath(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+}
+
+}  // namespace
+
+Status RunMount(const MountOptions& options) {
+  // fuse_daemonize changes to "/": every path is made absolute first.
+  const std::string store_path = RealPath(options.store);
+  const std::string mountpoint = RealPath(options.mountpoint);
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(Env::Default(), store_path));
+  STRATA_RETURN_IF_ERROR(CheckMountPoint(mountpoint));
+
+  Logger log;
+  log.Open(options.log_file);
+  log.UseStderr(options.foreground);
+  SnapshotFs fs(store.get(), [&log](const std::string& line) { log.Log(line); });
+  Daemon daemon{store.get(), &fs, &log, {}};
+  statvfs(store_path.c_str(), &daemon.store_fs);
+
+  std::string fsname = "fsname=strata:" + store_path;
+  for (char& c : fsname) {
+    if (c == ',') c = '_';  // a comma would end the option
+  }
+  std::vector<std::string> argv_storage = {"strata", "-o", "ro,default_permissions,subtype=strata," + fsname};
+  if (options.allow_other) argv_storage.insert(argv_storage.end(), {"-o", "allow_other"});
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  struct fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  fuse_lowlevel_ops ops = Ops();
+  struct fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &daemon);
+  if (se == nullptr) return Status::InvalidArgument("cannot create the FUSE session (bad mount options?)");
+  Status result;
+  if (fuse_set_signal_handlers(se) != 0) {
+    result = Status::FromErrno("signal handlers", errno);
+  } else if (fuse_session_mount(se, mountpoint.c_str()) != 0) {
+    result = Status::FailedPrecondition("cannot mount " + mountpoint + " (is /dev/fuse available?)");
+  } else {
+    // Mounted before daemonizing, so the parent returns only once the mount is ready.
+    if (fuse_daemonize(options.foreground ? 1 : 0) != 0) {
+      result = Status::FromErrno("daemonize", errno);
+    } else {
+      log.Log("mounted " + store_path + " on " + mountpoint);
+      struct fuse_loop_config* cfg = fuse_loop_cfg_create();
+      fuse_loop_cfg_set_clone_fd(cfg, 1);
+      fuse_loop_cfg_set_max_threads(cfg, 16);
+      int rc = fuse_session_loop_mt(se, cfg);
+      fuse_loop_cfg_destroy(cfg);
+      if (rc != 0 && rc != SIGTERM && rc != SIGINT && rc != SIGHUP) {
+        result = Status::FromErrno("FUSE session", rc < 0 ? -rc : EIO);
+      }
+      log.Log("unmounted " + mountpoint + " (" + std::to_string(fs.inode_count()) + " inodes in the table)");
+    }
+    fuse_session_unmount(se);
+  }
+  fuse_remove_signal_handlers(se);
+  fuse_session_destroy(se);
+  return result;
+}
+
+Status Unmount(const std::string& mountpoint) {
+  const std::string path = RealPath(mountpoint);
+  if (!IsMountPoint(path)) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 && errno != ENOTCONN) return Status::FromErrno(mountpoint, errno);
+    if (errno != ENOTCONN) return Status::InvalidArgument(mountpoint + " is not mounted");
+  }
+  pid_t pid = fork();
+  if (pid < 0) return Status::FromErrno("fork", errno);
+  if (pid == 0) {
+    execlp("fusermount3", "fusermount3", "-u", path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
+  if (geteuid() == 0 && umount2(path.c_str(), 0) == 0) return Status::Ok();
+  return Status::FailedPrecondition("cannot unmount " + mountpoint + " (busy?)");
+}
+
+}  // namespace strata

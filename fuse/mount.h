@@ -1,0 +1,27 @@
+// `strata mount`: serves a store through FUSE until unmounted (SIGTERM/SIGINT unmount cleanly too).
+#pragma once
+
+#include <string>
+
+#include "store/status.h"
+
+namespace strata {
+
+struct MountOptions {
+  std::string store;
+  std::string mountpoint;
+  bool foreground = false;
+  bool allow_other = false;
+  std::string log_file;  // empty: stderr in the foreground, nowhere once daemonized
+};
+
+// Checks the store and the mount point, mounts, daemonizes (unless foreground) and serves. Returns once
+// unmounted; a problem found before mounting is an error naming the store or the mount point. When not
+// in the foreground, the calling process returns only after the mount is ready and the daemon has
+// detached.
+Status RunMount(const MountOptions& options);
+
+// Unmounts a strata mount point (fusermount3 -u, or umount2 as root).
+Status Unmount(const std::string& mountpoint);
+
+}  // namespace strata

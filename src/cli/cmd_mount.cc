@@ -1,0 +1,56 @@
+#include <iostream>
+
+#include "fuse/mount.h"
+#include "src/cli/cli.h"
+
+namespace strata::cli {
+
+const Command& MountCommand() {
+  static const Command command{
+      "mount", "mount -s STORE MOUNTPOINT [-f] [-o allow_other] [--log-file F]",
+      "show every snapshot as a read-only directory (returns once mounted; -f stays in the foreground)",
+      [](po::options_description& d, po::positional_options_description& p) {
+        AddStoreOption(d);
+        d.add_options()("foreground,f", po::bool_switch(), "stay in the foreground, log to stderr")(
+            "option,o", po::value<std::vector<std::string>>()->value_name("OPT"),
+            "mount option; only allow_other is accepted (needs root or user_allow_other in /etc/fuse.conf)")(
+            "log-file", po::value<std::string>()->value_name("F"),
+            "append log lines (damaged objects, mounts) to F")("mountpoint", po::value<std::string>(), "");
+        p.add("mountpoint", 1);
+      },
+      [](const po::variables_map& vm) {
+        if (vm.count("mountpoint") == 0) throw UsageError("no MOUNTPOINT given");
+        MountOptions options;
+        options.store = StorePath(vm);
+        options.mountpoint = vm["mountpoint"].as<std::string>();
+        options.foreground = vm["foreground"].as<bool>();
+        if (vm.count("log-file") != 0) options.log_file = vm["log-file"].as<std::string>();
+        if (vm.count("option") != 0) {
+          for (const std::string& o : vm["option"].as<std::vector<std::string>>()) {
+            if (o != "allow_other") throw UsageError("unsupported mount option '" + o + "'");
+            options.allow_other = true;
+          }
+        }
+        Status s = RunMount(options);
+        if (!s.ok()) return ErrorExit(s);
+        return kExitOk;
+      }};
+  return command;
+}
+
+const Command& UmountCommand() {
+  static const Command command{"umount", "umount MOUNTPOINT", "unmount a strata mount",
+                               [](po::options_description& d, po::positional_options_description& p) {
+                                 d.add_options()("mountpoint", po::value<std::string>(), "");
+                                 p.add("mountpoint", 1);
+                               },
+                               [](const po::variables_map& vm) {
+                                 if (vm.count("mountpoint") == 0) throw UsageError("no MOUNTPOINT given");
+                                 Status s = Unmount(vm["mountpoint"].as<std::string>());
+                                 if (!s.ok()) return ErrorExit(s);
+                                 return kExitOk;
+                               }};
+  return command;
+}
+
+}  // namespace strata::cli
