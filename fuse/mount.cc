@@ -201,6 +201,20 @@ void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_
   fuse_reply_buf(req, out.data(), out.size());
 }
 
+void OpLseek(fuse_req_t req, fuse_ino_t, off_t off, int whence, struct fuse_file_info* fi) {
+  if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+    fuse_reply_err(req, EINVAL);
+    return;
+  }
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  auto pos = D(req)->fs->Seek(f->version, static_cast<uint64_t>(off), whence == SEEK_DATA);
+  if (!pos.ok()) {
+    fuse_reply_err(req, pos.status().IsNotFound() ? ENXIO : EIO);
+    return;
+  }
+  fuse_reply_lseek(req, static_cast<off_t>(*pos));
+}
+
 void OpRelease(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
   delete reinterpret_cast<OpenFile*>(fi->fh);
   fuse_reply_err(req, 0);
@@ -278,6 +292,7 @@ fuse_lowlevel_ops Ops() {
   ops.open = OpOpen;
   ops.read = OpRead;
   ops.release = OpRelease;
+  ops.lseek = OpLseek;
   ops.statfs = OpStatfs;
   ops.getxattr = OpGetxattr;
   ops.listxattr = OpListxattr;

@@ -295,6 +295,10 @@ Status SnapshotFs::Read(uint64_t ino, const ObjectId& version, uint64_t offset, 
   return s;
 }
 
+Result<uint64_t> SnapshotFs::Seek(const ObjectId& version, uint64_t offset, bool data) {
+  return store_->SeekVersion(version, offset, data);
+}
+
 Result<std::string> SnapshotFs::ReadLink(uint64_t ino) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
   if (node->entry.type != EntryType::kSymlink) return Status::FromErrno("readlink", EINVAL);

@@ -57,6 +57,8 @@ class SnapshotFs {
   // Opens a regular file for reading; returns its version id.
   Result<ObjectId> Open(uint64_t ino);
   Status Read(uint64_t ino, const ObjectId& version, uint64_t offset, size_t size, std::string* out);
+  // SEEK_DATA (data = true) or SEEK_HOLE from `offset`; NotFound means ENXIO.
+  Result<uint64_t> Seek(const ObjectId& version, uint64_t offset, bool data);
   Result<std::string> ReadLink(uint64_t ino);
   Result<std::string> GetXattr(uint64_t ino, std::string_view name);
   Result<std::vector<std::string>> ListXattr(uint64_t ino);

@@ -69,6 +69,16 @@ void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_i
   out->append(check);
 }
 
+bool FrameCodec::IsZeroFrame(std::string_view stored, const Salt& salt, uint32_t frame_index,
+                             size_t expected_raw) const {
+  if (stored.size() != format::kFrameOverhead ||
+      stored[0] != static_cast<char>(format::FrameEncoding::kZeros)) {
+    return false;
+  }
+  std::string expected = FrameCheck(salt, frame_index, expected_raw, stored.substr(0, 1));
+  return sodium_memcmp(expected.data(), stored.data() + 1, format::kFrameCheckSize) == 0;
+}
+
 Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t frame_index,
                           size_t expected_raw, std::string* out, const std::string& what) const {
   auto corrupt = [&](const std::string& why) {

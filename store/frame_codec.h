@@ -35,6 +35,11 @@ class FrameCodec {
   Status Decode(std::string_view stored, const Salt& salt, uint32_t frame_index, size_t expected_raw,
                 std::string* out, const std::string& what) const;
 
+  // True if `stored` is a verified all-zero frame (encoding 2, check intact). Lets SEEK_HOLE report holes
+  // without materializing their zeros; anything else, damaged frames included, counts as data.
+  bool IsZeroFrame(std::string_view stored, const Salt& salt, uint32_t frame_index,
+                   size_t expected_raw) const;
+
  private:
   int level_;
 };

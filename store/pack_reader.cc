@@ -88,6 +88,16 @@ Status PackReader::ReadFrame(const IndexEntry& entry, const FrameTable& table, u
   return codec_->Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, What(entry));
 }
 
+bool PackReader::IsZeroFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index) {
+  uint64_t begin = table.offsets[index];
+  if (table.offsets[index + 1] - begin != format::kFrameOverhead) return false;
+  auto file = Open(entry.pack);
+  std::string stored;
+  if (!file.ok() || !(*file)->Read(begin, format::kFrameOverhead, &stored).ok()) return false;
+  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
+  return codec_->IsZeroFrame(stored, entry.salt, static_cast<uint32_t>(index), frame_raw);
+}
+
 Result<std::string> PackReader::ReadObject(const IndexEntry& entry, uint64_t max_size) {
   if (entry.raw_size > max_size) {
     return Status::Corruption(What(entry) + ": declared size " + std::to_string(entry.raw_size) +

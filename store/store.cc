@@ -270,16 +270,42 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
   return map;
 }
 
+Result<std::shared_ptr<const FrameTable>> Store::GetFrameTable(const IndexEntry& entry) {
+  if (auto cached = frame_tables_.Get(entry.id)) return cached;
+  STRATA_ASSIGN_OR_RETURN(FrameTable t, packs_.ReadFrameTable(entry));
+  auto table = std::make_shared<const FrameTable>(std::move(t));
+  frame_tables_.Put(entry.id, table, 64 + table->offsets.size() * 8);
+  return table;
+}
+
+Result<uint64_t> Store::SeekVersion(const ObjectId& version_id, uint64_t offset, bool data) {
+  STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
+  if (offset >= map->size()) return Status::NotFound("offset past the end of the file");
+  for (const Extent& e : map->Lookup(offset, map->size() - offset)) {
+    STRATA_ASSIGN_OR_RETURN(IndexEntry entry, FindEntry(map->sources()[e.source], format::ObjectType::kData));
+    STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry));
+    uint64_t pos = std::max(offset, e.offset);
+    while (pos < e.offset + e.length) {
+      uint64_t in_payload = e.source_offset + (pos - e.offset);
+      uint64_t frame = in_payload >> entry.frame_log2;
+      if (frame + 1 >= table->offsets.size()) return Status::Corruption("extent beyond its payload");
+      uint64_t frame_end = std::min((frame + 1) << entry.frame_log2, entry.raw_size);
+      // Holes start at frame boundaries; the rest of a zero frame entered midway counts as data, which
+      // SEEK_DATA/SEEK_HOLE allow (it still reads as zeros).
+      bool hole = in_payload == (frame << entry.frame_log2) && packs_.IsZeroFrame(entry, *table, frame);
+      if (hole != data) return pos;
+      pos += frame_end - in_payload;
+    }
+  }
+  if (data) return Status::NotFound("no data after the offset");
+  return map->size();
+}
+
 Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEntry& entry, uint64_t frame) {
   std::string key(entry.id.View());
   PutFixed64(&key, frame);
   if (auto cached = frames_.Get(key)) return cached;
-  std::shared_ptr<const FrameTable> table = frame_tables_.Get(entry.id);
-  if (!table) {
-    STRATA_ASSIGN_OR_RETURN(FrameTable t, packs_.ReadFrameTable(entry));
-    table = std::make_shared<const FrameTable>(std::move(t));
-    frame_tables_.Put(entry.id, table, 64 + table->offsets.size() * 8);
-  }
+  STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry));
   auto out = std::make_shared<std::string>();
   STRATA_RETURN_IF_ERROR(packs_.ReadFrame(entry, *table, frame, out.get()));
   frames_.Put(key, out, out->size() + 64);

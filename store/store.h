@@ -75,6 +75,11 @@ class Store {
   // Reads [offset, offset+n) of a data object, decoding only the frames it touches.
   Status ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, std::string* out);
 
+  // SEEK_DATA / SEEK_HOLE over a file version: the first offset >= `offset` that holds data (or that starts
+  // a hole, when `data` is false). Holes are whole verified zero frames; the end of the file is a hole.
+  // Past the end, or no data after `offset`, is NotFound (ENXIO for lseek).
+  Result<uint64_t> SeekVersion(const ObjectId& version_id, uint64_t offset, bool data);
+
   // Resolves a '/'-separated path relative to the snapshot root ("" or "." is the root itself).
   Result<TreeEntry> Lookup(const Manifest& manifest, std::string_view path);
 
@@ -87,6 +92,7 @@ class Store {
   Store(Env* env, std::string path, StoreHeader header);
   Result<IndexEntry> FindEntry(const ObjectId& id, format::ObjectType type);
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
+  Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry);
 
   Env* env_;
   std::string path_;

@@ -39,6 +39,9 @@ for step in 0 2 5 9; do
 done
 cp -a mnt/latest out-latest
 compare_trees v9 out-latest
+# SEEK_DATA/SEEK_HOLE on the mount let cp keep the 5 GiB sparse file sparse.
+sparse_ok "out-latest/$EDGE_SPARSE_REL" || fail "sparse file copied out of the mount is not sparse"
+pass "sparse file stays sparse through the mount"
 rm -rf out-latest
 
 # diff -r across snapshot directories says exactly what it says across the saved versions.
