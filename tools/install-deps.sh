@@ -8,7 +8,8 @@ packages=(
   librsync-dev rdiff liblmdb-dev lmdb-utils libzstd-dev zstd libsodium-dev
   libfuse3-dev fuse3
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
-  attr acl sqlite3 tar diffutils findutils coreutils util-linux psmisc
+  attr acl sqlite3 tar diffutils findutils coreutils util-linux psmisc python3
+  samba samba-vfs-modules smbclient
   clang-format clang-tidy
 )
 if [ "${1:-}" = "--bench" ]; then
