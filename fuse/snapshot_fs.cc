@@ -39,17 +39,6 @@ mode_t TypeBits(EntryType t) {
   return S_IFREG;
 }
 
-struct timespec Ts(int64_t ns) {
-  struct timespec ts;
-  ts.tv_sec = ns / 1000000000;
-  ts.tv_nsec = ns % 1000000000;
-  if (ts.tv_nsec < 0) {
-    ts.tv_nsec += 1000000000;
-    ts.tv_sec--;
-  }
-  return ts;
-}
-
 std::string Identity(const std::string& view_key, const std::string& path, const TreeEntry& e) {
   if (e.type == EntryType::kDirectory) return "D" + view_key + '\0' + path;
   // Fifos and devices have no content to share, and GNU diff reports two of them as differing only when
@@ -168,9 +157,9 @@ struct stat SnapshotFs::StatOf(uint64_t ino, const Node& node) const {
   st.st_blksize = 4096;
   st.st_blocks = static_cast<blkcnt_t>(e.blocks);
   st.st_rdev = e.rdev;
-  st.st_mtim = Ts(e.mtime_ns);
+  st.st_mtim = TimespecFromNanos(e.mtime_ns);
   st.st_atim = st.st_mtim;
-  st.st_ctim = Ts(e.ctime_ns);
+  st.st_ctim = TimespecFromNanos(e.ctime_ns);
   return st;
 }
 

@@ -19,17 +19,6 @@ namespace {
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kHoleGranule = 4096;
 
-struct timespec ToTimespec(int64_t ns) {
-  struct timespec ts;
-  ts.tv_sec = ns / 1000000000;
-  ts.tv_nsec = ns % 1000000000;
-  if (ts.tv_nsec < 0) {
-    ts.tv_nsec += 1000000000;
-    ts.tv_sec--;
-  }
-  return ts;
-}
-
 Status WriteAll(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
@@ -146,7 +135,7 @@ void Restorer::ApplyMetadata(int dirfd, const std::string& name, int fd, const T
     int rc = fd >= 0 ? fchmod(fd, e.mode) : fchmodat(dirfd, name.c_str(), e.mode, 0);
     if (rc != 0) fail("chmod");
   }
-  struct timespec times[2] = {ToTimespec(e.mtime_ns), ToTimespec(e.mtime_ns)};
+  struct timespec times[2] = {TimespecFromNanos(e.mtime_ns), TimespecFromNanos(e.mtime_ns)};
   int rc = fd >= 0 ? futimens(fd, times) : utimensat(dirfd, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
   if (rc != 0) fail("set times");
 }

@@ -106,6 +106,18 @@ class PosixMappedFile : public MappedFile {
   size_t size_;
 };
 
+// Opens `path` read-only and stats it; the caller owns the returned descriptor.
+Result<int> OpenForReading(const std::string& path, struct stat* st) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(path, errno);
+  if (fstat(fd, st) != 0) {
+    int err = errno;
+    close(fd);
+    return Status::FromErrno(path, err);
+  }
+  return fd;
+}
+
 std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -116,14 +128,8 @@ std::string DirName(const std::string& path) {
 class PosixEnv : public Env {
  public:
   Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(const std::string& path) override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(path, errno);
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-      int err = errno;
-      close(fd);
-      return Status::FromErrno(path, err);
-    }
+    STRATA_ASSIGN_OR_RETURN(int fd, OpenForReading(path, &st));
     if (!S_ISREG(st.st_mode)) {
       close(fd);
       return Status::Corruption(path + ": not a regular file");
@@ -139,14 +145,8 @@ class PosixEnv : public Env {
   }
 
   Result<std::unique_ptr<MappedFile>> MapReadOnly(const std::string& path) override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(path, errno);
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-      int err = errno;
-      close(fd);
-      return Status::FromErrno(path, err);
-    }
+    STRATA_ASSIGN_OR_RETURN(int fd, OpenForReading(path, &st));
     size_t size = static_cast<size_t>(st.st_size);
     void* base = nullptr;
     if (size > 0) {

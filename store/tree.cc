@@ -85,6 +85,17 @@ bool DecodeTreeEntry(Decoder* d, TreeEntry* e, bool allow_empty_name) {
   return true;
 }
 
+struct timespec TimespecFromNanos(int64_t ns) {
+  struct timespec ts;
+  ts.tv_sec = ns / 1000000000;
+  ts.tv_nsec = ns % 1000000000;
+  if (ts.tv_nsec < 0) {
+    ts.tv_nsec += 1000000000;
+    ts.tv_sec--;
+  }
+  return ts;
+}
+
 std::string Tree::Encode() const {
   std::string out;
   PutFixed8(&out, format::kTreeVersion);

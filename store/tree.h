@@ -3,6 +3,8 @@
 // See strata-store(5), "Tree objects".
 #pragma once
 
+#include <time.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,5 +63,8 @@ void EncodeTreeEntry(const TreeEntry& e, std::string* out);
 bool DecodeTreeEntry(class Decoder* d, TreeEntry* e, bool allow_empty_name);
 
 bool IsValidEntryName(std::string_view name);
+
+// Entry times are signed ns since the epoch; tv_nsec is always 0..999999999, also before 1970.
+struct timespec TimespecFromNanos(int64_t ns);
 
 }  // namespace strata

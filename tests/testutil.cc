@@ -1,5 +1,8 @@
 #include "tests/testutil.h"
 
+#include <gtest/gtest.h>
+#include <sodium.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +45,20 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+std::string Blake2b256(std::string_view in) {
+  EXPECT_GE(sodium_init(), 0);
+  unsigned char out[32];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
+                     0);
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
+std::string Bytes(std::initializer_list<uint8_t> bytes) {
+  std::string out;
+  for (uint8_t b : bytes) out.push_back(static_cast<char>(b));
+  return out;
 }
 
 }  // namespace strata::test

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace strata::test {
 
@@ -24,5 +26,9 @@ std::string RandomBytes(size_t n, uint64_t seed);
 
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
+
+// BLAKE2b-256 straight from libsodium: the reference the store's hashing is checked against.
+std::string Blake2b256(std::string_view in);
+std::string Bytes(std::initializer_list<uint8_t> bytes);
 
 }  // namespace strata::test

@@ -7,28 +7,24 @@
 #include <string>
 #include <vector>
 
+#include "tests/testutil.h"
+
 namespace strata {
 namespace {
-
-std::string Bytes(std::initializer_list<uint8_t> bytes) {
-  std::string out;
-  for (uint8_t b : bytes) out.push_back(static_cast<char>(b));
-  return out;
-}
 
 TEST(CodingTest, FixedEncodingsAreLittleEndian) {
   std::string s;
   PutFixed8(&s, 0xab);
   PutFixed32(&s, 0x01020304u);
   PutFixed64(&s, 0x1122334455667788ull);
-  EXPECT_EQ(s, Bytes({0xab, 0x04, 0x03, 0x02, 0x01, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}));
+  EXPECT_EQ(s, test::Bytes({0xab, 0x04, 0x03, 0x02, 0x01, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}));
 
   char buf[8];
   EncodeFixed32(buf, 0xdeadbeefu);
-  EXPECT_EQ(std::string(buf, 4), Bytes({0xef, 0xbe, 0xad, 0xde}));
+  EXPECT_EQ(std::string(buf, 4), test::Bytes({0xef, 0xbe, 0xad, 0xde}));
   EXPECT_EQ(DecodeFixed32(buf), 0xdeadbeefu);
   EncodeFixed64(buf, 0x8000000000000001ull);
-  EXPECT_EQ(std::string(buf, 8), Bytes({0x01, 0, 0, 0, 0, 0, 0, 0x80}));
+  EXPECT_EQ(std::string(buf, 8), test::Bytes({0x01, 0, 0, 0, 0, 0, 0, 0x80}));
   EXPECT_EQ(DecodeFixed64(buf), 0x8000000000000001ull);
 }
 
@@ -59,15 +55,15 @@ TEST(CodingTest, VarintHandComputedEncodings) {
     std::string bytes;
   };
   const std::vector<Case> cases = {
-      {0, Bytes({0x00})},
-      {1, Bytes({0x01})},
-      {127, Bytes({0x7f})},
-      {128, Bytes({0x80, 0x01})},
-      {300, Bytes({0xac, 0x02})},
-      {16383, Bytes({0xff, 0x7f})},
-      {16384, Bytes({0x80, 0x80, 0x01})},
-      {1ull << 32, Bytes({0x80, 0x80, 0x80, 0x80, 0x10})},
-      {UINT64_MAX, Bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})},
+      {0, test::Bytes({0x00})},
+      {1, test::Bytes({0x01})},
+      {127, test::Bytes({0x7f})},
+      {128, test::Bytes({0x80, 0x01})},
+      {300, test::Bytes({0xac, 0x02})},
+      {16383, test::Bytes({0xff, 0x7f})},
+      {16384, test::Bytes({0x80, 0x80, 0x01})},
+      {1ull << 32, test::Bytes({0x80, 0x80, 0x80, 0x80, 0x10})},
+      {UINT64_MAX, test::Bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})},
   };
   for (const Case& c : cases) {
     std::string s;
@@ -107,15 +103,15 @@ TEST(CodingTest, ZigZagHandComputedEncodings) {
     std::string bytes;
   };
   const std::vector<Case> cases = {
-      {0, Bytes({0x00})},
-      {-1, Bytes({0x01})},
-      {1, Bytes({0x02})},
-      {-2, Bytes({0x03})},
-      {-64, Bytes({0x7f})},
-      {64, Bytes({0x80, 0x01})},
+      {0, test::Bytes({0x00})},
+      {-1, test::Bytes({0x01})},
+      {1, test::Bytes({0x02})},
+      {-2, test::Bytes({0x03})},
+      {-64, test::Bytes({0x7f})},
+      {64, test::Bytes({0x80, 0x01})},
       // INT64_MAX -> 2^64 - 2, INT64_MIN -> 2^64 - 1.
-      {INT64_MAX, Bytes({0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})},
-      {INT64_MIN, Bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})},
+      {INT64_MAX, test::Bytes({0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})},
+      {INT64_MIN, test::Bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})},
   };
   for (const Case& c : cases) {
     std::string s;
@@ -235,7 +231,7 @@ TEST(CodingTest, FailureLatches) {
 }
 
 TEST(CodingTest, FailureLatchesAfterShortFixed) {
-  std::string s = Bytes({1, 2, 3});
+  std::string s = test::Bytes({1, 2, 3});
   Decoder d(s);
   uint32_t f;
   EXPECT_FALSE(d.GetFixed32(&f));
@@ -265,7 +261,7 @@ TEST(CodingTest, LengthPrefixedHandComputedAndRoundTrip) {
   PutLengthPrefixed(&s, "");
   std::string big(200, 'z');
   PutLengthPrefixed(&s, big);
-  std::string expected = Bytes({0x03}) + "abc" + Bytes({0x00}) + Bytes({0xc8, 0x01}) + big;
+  std::string expected = test::Bytes({0x03}) + "abc" + test::Bytes({0x00}) + test::Bytes({0xc8, 0x01}) + big;
   EXPECT_EQ(s, expected);
 
   Decoder d(s);
@@ -305,7 +301,7 @@ TEST(CodingTest, LengthPrefixedBounds) {
   }
   {
     // Truncated length varint.
-    const std::string truncated = Bytes({0x80});
+    const std::string truncated = test::Bytes({0x80});
     Decoder d(truncated);
     std::string_view v;
     EXPECT_FALSE(d.GetLengthPrefixed(&v));

@@ -8,17 +8,10 @@
 
 #include "store/coding.h"
 #include "store/hash.h"
+#include "tests/testutil.h"
 
 namespace strata {
 namespace {
-
-std::string Blake2b256(std::string_view in) {
-  EXPECT_GE(sodium_init(), 0);
-  unsigned char out[32];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
-                     0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
-}
 
 Manifest Sample() {
   Manifest m;
@@ -93,7 +86,7 @@ TEST(ManifestTest, LayoutAndIdIsHashOfFileMinusLast32Bytes) {
   EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x00\x00", 4));
   const uint32_t body_len = DecodeFixed32(bytes.data() + 12);
   EXPECT_EQ(bytes.size(), 16 + body_len + 32u);
-  const std::string expected_id = Blake2b256(std::string_view(bytes).substr(0, bytes.size() - 32));
+  const std::string expected_id = test::Blake2b256(std::string_view(bytes).substr(0, bytes.size() - 32));
   EXPECT_EQ(std::string(m.id.View()), expected_id);
   EXPECT_EQ(bytes.substr(bytes.size() - 32), expected_id);
   auto d = Manifest::Decode(bytes, "snap");
@@ -149,7 +142,7 @@ std::string Reframe(const std::string& body) {
   PutFixed32(&out, 1);
   PutFixed32(&out, static_cast<uint32_t>(body.size()));
   out += body;
-  return out + Blake2b256(out);
+  return out + test::Blake2b256(out);
 }
 
 std::string BodyOf(const std::string& bytes) { return bytes.substr(16, bytes.size() - 48); }

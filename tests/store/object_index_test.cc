@@ -16,14 +16,6 @@
 namespace strata {
 namespace {
 
-std::string Blake2b256(std::string_view in) {
-  EXPECT_GE(sodium_init(), 0);
-  unsigned char out[32];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
-                     0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
-}
-
 uint32_t Le32(const std::string& s, size_t at) {
   uint32_t v = 0;
   for (int i = 0; i < 4; i++) v |= static_cast<uint32_t>(static_cast<uint8_t>(s[at + i])) << (8 * i);
@@ -78,7 +70,7 @@ TEST_F(ObjectIndexTest, WriteProducesSortedDeduplicatedChecksummedFile) {
   std::sort(sorted.begin(), sorted.end(),
             [](const IndexEntry& a, const IndexEntry& b) { return a.id < b.id; });
   for (size_t i = 0; i < 6; i++) EXPECT_EQ(file.substr(16 + 96 * i, 96), Encoded(sorted[i])) << i;
-  const std::string checksum = Blake2b256(std::string_view(file).substr(0, file.size() - 32));
+  const std::string checksum = test::Blake2b256(std::string_view(file).substr(0, file.size() - 32));
   EXPECT_EQ(file.substr(file.size() - 32), checksum);
   // Named by its checksum.
   EXPECT_EQ(path, dir_.path() + "/index/" + HexEncode(checksum) + ".idx");
@@ -180,7 +172,7 @@ std::string HandBuiltIndex(const std::vector<IndexEntry>& entries) {
   const uint32_t n = static_cast<uint32_t>(entries.size());
   for (int i = 0; i < 4; i++) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
   for (const IndexEntry& e : entries) out += Encoded(e);
-  return out + Blake2b256(out);
+  return out + test::Blake2b256(out);
 }
 
 TEST_F(ObjectIndexTest, VerifyCatchesUnsortedAndDuplicateEntries) {

@@ -39,14 +39,6 @@ void SetLe64(std::string* s, size_t at, uint64_t v) {
   for (int i = 0; i < 8; i++) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-std::string Blake2b256(std::string_view in) {
-  EXPECT_GE(sodium_init(), 0);
-  unsigned char out[32];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
-                     0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
-}
-
 std::string Mixed(size_t n, uint64_t seed) {
   // Alternating incompressible and compressible 1 KiB runs, so frames take both encodings.
   std::string s;
@@ -162,7 +154,7 @@ TEST_F(PackTest, SealedPackLayoutMatchesFormat) {
   const std::string footer = file.substr(file.size() - 64);
   EXPECT_EQ(Le64(footer, 0), expect_offset);
   EXPECT_EQ(Le64(footer, 8), 4u);
-  EXPECT_EQ(footer.substr(16, 32), Blake2b256(index));
+  EXPECT_EQ(footer.substr(16, 32), test::Blake2b256(index));
   EXPECT_EQ(Le64(footer, 48), 0u);
   EXPECT_EQ(footer.substr(56), "\x89STREND\n");
 
@@ -426,7 +418,7 @@ class PackDamageTest : public PackTest {
     edit(&entry);
     bytes.replace(index_offset + i * 96, 96, entry);
     const std::string index = bytes.substr(index_offset, bytes.size() - 64 - index_offset);
-    bytes.replace(bytes.size() - 64 + 16, 32, Blake2b256(index));
+    bytes.replace(bytes.size() - 64 + 16, 32, test::Blake2b256(index));
     return bytes;
   }
 

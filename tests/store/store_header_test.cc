@@ -6,16 +6,10 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/testutil.h"
+
 namespace strata {
 namespace {
-
-std::string Blake2b256(std::string_view in) {
-  EXPECT_GE(sodium_init(), 0);
-  unsigned char out[32];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
-                     0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
-}
 
 void PutLe(std::string* s, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; i++) s->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -44,7 +38,7 @@ std::string HandEncoded(uint32_t version, const std::array<uint8_t, 16>& uuid, u
   PutLe(&out, version, 4);
   PutLe(&out, body.size(), 4);
   out += body;
-  return out + Blake2b256(out);
+  return out + test::Blake2b256(out);
 }
 
 TEST(StoreHeaderTest, EncodeMatchesHandBuiltLayout) {
@@ -174,7 +168,7 @@ TEST(StoreHeaderTest, BodyLengthMustCoverVersion1Fields) {
   std::string good = HandEncoded(1, Sample().uuid, 17, 3, 32, 1 << 20, 0);
   std::string shortened = good.substr(0, 16 + 33);
   shortened[12] = 33;
-  shortened += Blake2b256(shortened);
+  shortened += test::Blake2b256(shortened);
   EXPECT_TRUE(StoreHeader::Decode(shortened, "h").status().IsCorruption());
 }
 

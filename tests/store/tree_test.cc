@@ -14,12 +14,6 @@
 namespace strata {
 namespace {
 
-std::string Bytes(std::initializer_list<uint8_t> bytes) {
-  std::string out;
-  for (uint8_t b : bytes) out.push_back(static_cast<char>(b));
-  return out;
-}
-
 TreeEntry Entry(std::string name, EntryType type) {
   TreeEntry e;
   e.name = std::move(name);
@@ -87,7 +81,7 @@ TEST(TreeTest, RoundTripsEveryEntryType) {
 
 TEST(TreeTest, EmptyTree) {
   Tree t;
-  EXPECT_EQ(t.Encode(), Bytes({1, 0}));
+  EXPECT_EQ(t.Encode(), test::Bytes({1, 0}));
   auto d = Tree::Decode(t.Encode(), "tree");
   ASSERT_TRUE(d.ok());
   EXPECT_TRUE(d->entries.empty());
@@ -102,12 +96,13 @@ TEST(TreeTest, HandComputedEncoding) {
   t.entries.push_back(e);
   // version, count, name, type, mode 420, uid, gid, user, group, mtime zz(-1), ctime zz(2), size, nlink,
   // dev, ino, blocks, rdev, target, xattr count; no ref for a fifo.
-  EXPECT_EQ(t.Encode(), Bytes({1, 1, 1, 'p', 4, 0xa4, 0x03, 0, 0, 0, 0, 0x01, 0x04, 0, 1, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(t.Encode(),
+            test::Bytes({1, 1, 1, 'p', 4, 0xa4, 0x03, 0, 0, 0, 0, 0x01, 0x04, 0, 1, 0, 0, 0, 0, 0, 0}));
 
   Tree r;
   r.entries.push_back(Entry("f", EntryType::kRegular));
   r.entries[0].mode = 0;
-  std::string want = Bytes({1, 1, 1, 'f', 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+  std::string want = test::Bytes({1, 1, 1, 'f', 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0});
   want += HashBytes("f").View();
   EXPECT_EQ(r.Encode(), want);
 }
@@ -225,7 +220,7 @@ TEST(TreeTest, RejectsEntryCountTooLargeAndTrailingBytes) {
   std::string bad = bytes;
   bad[1] = 8;  // 7 entries present
   EXPECT_TRUE(Tree::Decode(bad, "t").status().IsCorruption());
-  bad = Bytes({1});
+  bad = test::Bytes({1});
   PutVarint64(&bad, UINT64_MAX);
   EXPECT_TRUE(Tree::Decode(bad, "t").status().IsCorruption());
   EXPECT_TRUE(Tree::Decode(bytes + '\0', "t").status().IsCorruption());
