@@ -373,6 +373,7 @@ Status RunMount(const MountOptions& options) {
   std::vector<std::string> argv_storage = {"strata", "-o", "ro,default_permissions,subtype=strata," + fsname};
   if (options.allow_other) argv_storage.insert(argv_storage.end(), {"-o", "allow_other"});
   std::vector<char*> argv;
+  argv.reserve(argv_storage.size());
   for (std::string& a : argv_storage) argv.push_back(a.data());
   struct fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
   fuse_lowlevel_ops ops = Ops();
