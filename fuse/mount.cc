@@ -30,9 +30,12 @@ constexpr double kRootTimeout = 1.0;
 
 class Logger {
  public:
-  void Open(const std::string& path) {
+  Status Open(const std::string& path) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!path.empty()) file_ = std::fopen(path.c_str(), "a");
+    if (path.empty()) return Status::Ok();
+    file_ = std::fopen(path.c_str(), "a");
+    if (file_ == nullptr) return Status::FromErrno("log file " + path, errno);
+    return Status::Ok();
   }
   void UseStderr(bool on) { stderr_ = on; }
   void Log(const std::string& line) {
@@ -328,7 +331,7 @@ Status CheckMountPoint(const std::string& path) {
     }
     return Status::FromErrno("mount point " + path, errno);
   }
-  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument("mount point " + path + " is not a directory");
+  if (!S_ISDIR(st.st_mode)) return Status::FailedPrecondition("mount point " + path + " is not a directory");
   if (IsMountPoint(path)) return Status::FailedPrecondition("mount point " + path + " is already mounted");
   DIR* dir = opendir(path.c_str());
   if (dir == nullptr) return Status::FromErrno("mount point " + path, errno);
@@ -360,7 +363,8 @@ Status RunMount(const MountOptions& options) {
   STRATA_RETURN_IF_ERROR(CheckMountPoint(mountpoint));
 
   Logger log;
-  log.Open(options.log_file);
+  // Opened before fuse_daemonize changes to "/", so a relative path means what the user meant.
+  STRATA_RETURN_IF_ERROR(log.Open(options.log_file));
   log.UseStderr(options.foreground);
   SnapshotFs fs(store.get(), [&log](const std::string& line) { log.Log(line); });
   Daemon daemon{store.get(), &fs, &log, {}};
@@ -412,7 +416,7 @@ Status Unmount(const std::string& mountpoint) {
   if (!IsMountPoint(path)) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0 && errno != ENOTCONN) return Status::FromErrno(mountpoint, errno);
-    if (errno != ENOTCONN) return Status::InvalidArgument(mountpoint + " is not mounted");
+    if (errno != ENOTCONN) return Status::FailedPrecondition(mountpoint + " is not mounted");
   }
   pid_t pid = fork();
   if (pid < 0) return Status::FromErrno("fork", errno);

@@ -104,7 +104,7 @@ Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
   const std::string header_path = Sub(path, format::kHeaderFile);
   if (!env->FileExists(path)) return Status::NotFound(path + ": store does not exist");
   if (!env->FileExists(header_path)) {
-    return Status::InvalidArgument(path + ": not a strata store (no " + std::string(format::kHeaderFile) +
+    return Status::FailedPrecondition(path + ": not a strata store (no " + std::string(format::kHeaderFile) +
                                    " file)");
   }
   STRATA_ASSIGN_OR_RETURN(std::string bytes, env->ReadWholeFile(header_path, format::kMaxHeaderSize));
