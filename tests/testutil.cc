@@ -61,4 +61,19 @@ std::string Bytes(std::initializer_list<uint8_t> bytes) {
   return out;
 }
 
+void MutateOnce(std::string* s, std::mt19937_64& rng) {
+  size_t pos = rng() % s->size();
+  switch (rng() % 3) {
+    case 0:
+      (*s)[pos] = static_cast<char>((*s)[pos] ^ (1 << (rng() % 8)));
+      break;
+    case 1:
+      s->erase(pos, 1);
+      break;
+    default:
+      s->insert(pos, 1, static_cast<char>(rng()));
+      break;
+  }
+}
+
 }  // namespace strata::test

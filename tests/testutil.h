@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,7 @@ std::string ReadFile(const std::string& path);
 // BLAKE2b-256 straight from libsodium: the reference the store's hashing is checked against.
 std::string Blake2b256(std::string_view in);
 std::string Bytes(std::initializer_list<uint8_t> bytes);
+// One random edit of a non-empty string: a bit flipped, a byte deleted or a byte inserted.
+void MutateOnce(std::string* s, std::mt19937_64& rng);
 
 }  // namespace strata::test

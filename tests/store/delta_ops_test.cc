@@ -392,18 +392,7 @@ TEST(OpCodingTest, GarbageAndMutationsNeverCrash) {
     OpList l = RandomOps(rng, 1 + rng() % 20, 1000);
     std::string enc;
     EncodeOps(l.ops, &enc);
-    size_t pos = rng() % enc.size();
-    switch (rng() % 3) {
-      case 0:
-        enc[pos] = static_cast<char>(enc[pos] ^ (1 << (rng() % 8)));
-        break;
-      case 1:
-        enc.erase(pos, 1);
-        break;
-      case 2:
-        enc.insert(pos, 1, static_cast<char>(rng()));
-        break;
-    }
+    test::MutateOnce(&enc, rng);
     auto r = DecodeOps(enc, l.new_size, l.base_size, l.literal_size);
     if (r.ok()) ExpectValidOps(*r, l.new_size, l.base_size, l.literal_size);
   }

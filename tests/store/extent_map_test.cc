@@ -275,18 +275,7 @@ TEST(ExtentMapTest, DecodeGarbageAndMutationsNeverCrash) {
   for (int i = 0; i < 20000; i++) {
     std::string enc = valid;
     for (int n = 1 + rng() % 3; n > 0; n--) {
-      size_t pos = rng() % enc.size();
-      switch (rng() % 3) {
-        case 0:
-          enc[pos] = static_cast<char>(enc[pos] ^ (1 << (rng() % 8)));
-          break;
-        case 1:
-          enc.erase(pos, 1);
-          break;
-        case 2:
-          enc.insert(pos, 1, static_cast<char>(rng()));
-          break;
-      }
+      test::MutateOnce(&enc, rng);
       if (enc.empty()) enc = "x";
     }
     auto r = ExtentMap::Decode(enc);

@@ -124,7 +124,7 @@ TEST_F(StoreOpenTest, OpenMissingDirectory) {
 TEST_F(StoreOpenTest, OpenDirectoryThatIsNotAStore) {
   auto s = Store::Open(env_, dir_.path());
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(s.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_TRUE(Contains(s.status().message(), dir_.path())) << s.status().message();
   EXPECT_TRUE(Contains(s.status().message(), "not a strata store")) << s.status().message();
 }
