@@ -62,7 +62,6 @@ class SnapshotFs {
   Result<std::string> ReadLink(uint64_t ino);
   Result<std::string> GetXattr(uint64_t ino, std::string_view name);
   Result<std::vector<std::string>> ListXattr(uint64_t ino);
-  bool IsRootListing(uint64_t ino) const { return ino == kRootIno; }
   size_t inode_count() const;
 
  private:
