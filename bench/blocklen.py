@@ -133,7 +133,9 @@ def run(args):
     big_size = big_mb << 20
     poke_at = big_size // 2 + 777
 
-    results = {"config": {"db_bytes": db_size, "versions": versions, "big_bytes": big_size}, "policies": {}}
+    results = {"config": {"db_bytes": db_size, "versions": versions, "big_bytes": big_size,
+                          "built_from": os.environ.get("BL_GIT_HEAD"), "patched": os.environ.get("BL_PATCHED")},
+               "policies": {}}
     src_dir = os.path.join(scr, "src")
     store = os.path.join(scr, "store")
     for policy in POLICIES:
@@ -225,7 +227,9 @@ def write_section(results, quick):
               f"cat depth {c['versions'] - 1} (warm)", f"{big} 1-byte edit: growth (target < 1 MiB)",
               "of which signature (computed)", f"{big} incremental backup"]
     docs = "".join(f"- `{k}`: {v}\n" for k, v in POLICY_DOC.items())
-    body = (f"SQLite: {report.fmt_bytes(c['db_bytes'])}, {c['versions'] - 1} later versions (~1% of the rows in "
+    built = c.get("built_from")
+    body = ((f"strata built from {built} in a copy of the tree (`{c.get('patched')}` patched there). " if built else "")
+            + f"SQLite: {report.fmt_bytes(c['db_bytes'])}, {c['versions'] - 1} later versions (~1% of the rows in "
             f"200 ranges each), growth = `du -sb` of the store after minus before (delta literals + new "
             f"signature + version record, tree, index). {big} file: random bytes, one byte flipped in the "
             f"middle. Signature size = 12 + 20 bytes per block (BLAKE2b truncated to 16 + rolling 4). Single "

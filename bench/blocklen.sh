@@ -32,7 +32,12 @@ done
 rm -rf "$copy"
 mkdir -p "$copy"
 tar -C "$repo_dir" --exclude='./build*' --exclude='./.git' -cf - . | tar -C "$copy" -xf -
-python3 "$bench_dir/blocklen.py" patch "$copy"
+patched=$(python3 "$bench_dir/blocklen.py" patch "$copy" | sed 's|^patched /tmp/strata-bl/||')
+echo "patched $patched"
+head=$(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
+modified=$(git -C "$repo_dir" status --porcelain --untracked-files=no 2>/dev/null | grep -vc ' bench/' || true)
+export BL_GIT_HEAD="git $head ($modified tracked files outside bench/ modified in the work tree)"
+export BL_PATCHED="$patched"
 cmake -S "$copy" -B "$copy/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 make -C "$copy/build" -j2 strata >"$copy/build.log" 2>&1 || { echo "blocklen.sh: build failed, see $copy/build.log" >&2; exit 1; }
 

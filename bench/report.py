@@ -294,6 +294,14 @@ def emit(R, out_dir):
     L.append(f"# strata benchmark results{' (quick mode)' if quick else ''}\n")
     L.append(f"Produced by `bench/run.sh{' --quick' if quick else ''}` on {m['date']}; total run time "
              f"{R.get('total_seconds', 0) / 60:.1f} min. Raw numbers: `bench/results{'-quick' if quick else ''}.json`.\n")
+    reruns = R.get("reruns", [])
+    if reruns:
+        L.append("Phases re-run afterwards with the same strata binary, because the full run's figures were "
+                 "disturbed by other engineers' builds (their figures replace the full run's):\n")
+        for r in reruns:
+            L.append(f"- {r['date']}: {', '.join(r['phases'])} ({r.get('seconds', 0) / 60:.1f} min)")
+        L.append("")
+    L.append(f"Waiting for a quiet machine took {R.get('waited_for_quiet_seconds', 0) / 60:.0f} min of the run.\n")
     L.append("## Machine\n")
     L.append(md_table(["", ""], [
         ["CPU", f"{m['cpu']} ({m['nproc']} cores)"],
