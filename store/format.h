@@ -18,7 +18,7 @@ inline constexpr std::string_view kManifestMagic = "\x89STRSNP\n";
 inline constexpr size_t kMagicSize = 8;
 
 inline constexpr uint32_t kStoreVersion = 1;
-inline constexpr uint32_t kPackVersion = 1;
+inline constexpr uint32_t kPackVersion = 2;
 inline constexpr uint32_t kIndexVersion = 1;
 inline constexpr uint32_t kManifestVersion = 1;
 inline constexpr uint8_t kTreeVersion = 1;

@@ -1,7 +1,12 @@
 #include "store/frame_codec.h"
 
 #include <sodium.h>
+#include <xxhash.h>
 #include <zstd.h>
+
+#include <array>
+#include <cstring>
+#include <new>
 
 #include "store/coding.h"
 #include "store/hash.h"
@@ -24,15 +29,31 @@ ZstdContexts& Contexts() {
   return contexts;
 }
 
-std::string FrameCheck(const Salt& salt, uint32_t frame_index, size_t raw_len, std::string_view encoded) {
+using Check = std::array<unsigned char, format::kFrameCheckSize>;
+
+struct XxhState {
+  XXH3_state_t* state = XXH3_createState();
+  ~XxhState() { XXH3_freeState(state); }
+};
+
+// XXH3-128 rather than a cryptographic hash: the check guards against damage, not forgery (a plain store
+// has no secret to forge against; encrypted stores put an AEAD tag here), and it runs over every byte
+// read or written, where BLAKE2b cost as much as decompression.
+Check FrameCheck(const Salt& salt, uint32_t frame_index, size_t raw_len, std::string_view encoded) {
   char prefix[format::kSaltSize + 8];
   std::memcpy(prefix, salt.data(), salt.size());
   EncodeFixed32(prefix + format::kSaltSize, frame_index);
   EncodeFixed32(prefix + format::kSaltSize + 4, static_cast<uint32_t>(raw_len));
-  Hasher h({}, format::kFrameCheckSize);
-  h.Update(std::string_view(prefix, sizeof prefix));
-  h.Update(encoded);
-  return h.FinishRaw();
+  thread_local XxhState xxh;
+  if (xxh.state == nullptr) throw std::bad_alloc();
+  XXH3_128bits_reset(xxh.state);
+  XXH3_128bits_update(xxh.state, prefix, sizeof prefix);
+  XXH3_128bits_update(xxh.state, encoded.data(), encoded.size());
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(xxh.state));
+  Check check;
+  std::memcpy(check.data(), canonical.digest, check.size());
+  return check;
 }
 
 }  // namespace
@@ -49,7 +70,8 @@ void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_i
   size_t start = out->size();
   if (!raw.empty() && IsAllZero(raw)) {
     out->push_back(static_cast<char>(format::FrameEncoding::kZeros));
-    out->append(FrameCheck(salt, frame_index, raw.size(), std::string_view(out->data() + start, 1)));
+    Check check = FrameCheck(salt, frame_index, raw.size(), std::string_view(out->data() + start, 1));
+    out->append(reinterpret_cast<const char*>(check.data()), check.size());
     return;
   }
   size_t bound = ZSTD_compressBound(raw.size());
@@ -64,9 +86,9 @@ void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_i
     out->resize(start + 1);
     out->append(raw.data(), raw.size());
   }
-  std::string check =
+  Check check =
       FrameCheck(salt, frame_index, raw.size(), std::string_view(out->data() + start, out->size() - start));
-  out->append(check);
+  out->append(reinterpret_cast<const char*>(check.data()), check.size());
 }
 
 bool FrameCodec::IsZeroFrame(std::string_view stored, const Salt& salt, uint32_t frame_index,
@@ -75,7 +97,7 @@ bool FrameCodec::IsZeroFrame(std::string_view stored, const Salt& salt, uint32_t
       stored[0] != static_cast<char>(format::FrameEncoding::kZeros)) {
     return false;
   }
-  std::string expected = FrameCheck(salt, frame_index, expected_raw, stored.substr(0, 1));
+  Check expected = FrameCheck(salt, frame_index, expected_raw, stored.substr(0, 1));
   return sodium_memcmp(expected.data(), stored.data() + 1, format::kFrameCheckSize) == 0;
 }
 
@@ -87,7 +109,7 @@ Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t fr
   if (stored.size() < format::kFrameOverhead) return corrupt("too short");
   std::string_view encoded = stored.substr(0, stored.size() - format::kFrameCheckSize);
   std::string_view check = stored.substr(encoded.size());
-  std::string expected = FrameCheck(salt, frame_index, expected_raw, encoded);
+  Check expected = FrameCheck(salt, frame_index, expected_raw, encoded);
   if (sodium_memcmp(expected.data(), check.data(), format::kFrameCheckSize) != 0) {
     return corrupt("checksum mismatch");
   }

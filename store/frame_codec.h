@@ -1,7 +1,7 @@
 // FrameCodec: turns up to 2^frame_log2 raw bytes into one stored frame and back.
 //
 // Stored frame = encoding byte (0 raw, 1 zstd, 2 all zeros) || body || 16-byte check. The check is
-// BLAKE2b-128 over the object's salt, the frame index, the raw length, the encoding byte and the body, so a
+// XXH3-128 over the object's salt, the frame index, the raw length, the encoding byte and the body, so a
 // frame that is flipped, swapped with another, moved within its object or truncated fails verification.
 // Incompressible frames are stored raw. The 16 bytes are the slot the AEAD tag takes in encrypted stores.
 //

@@ -1,4 +1,4 @@
-// BLAKE2b (libsodium crypto_generichash) for content hashes, object ids and frame checksums.
+// BLAKE2b (libsodium crypto_generichash) for content hashes, object ids and file checksums.
 // A key may be given so that, once stores are encrypted, ids reveal nothing about content.
 #pragma once
 

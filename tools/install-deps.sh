@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   librsync-dev rdiff liblmdb-dev lmdb-utils libzstd-dev zstd libsodium-dev
   libfuse3-dev fuse3
+  libxxhash-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   attr acl sqlite3 tar diffutils findutils coreutils util-linux psmisc python3
   samba samba-vfs-modules smbclient

@@ -1,7 +1,7 @@
 #include "store/frame_codec.h"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include <cstdint>
@@ -20,17 +20,16 @@ Salt TestSalt(uint8_t seed) {
 }
 
 // The frame check recomputed here from the documented definition, independently of frame_codec.cc:
-// BLAKE2b-128 over salt || u32le frame index || u32le raw length || encoding byte || body.
+// XXH3-128 (seed 0, canonical big-endian form) over salt || u32le frame index || u32le raw length ||
+// encoding byte || body, computed in one shot where the codec streams it.
 std::string ExpectedCheck(const Salt& salt, uint32_t index, uint32_t raw_len, const std::string& encoded) {
   std::string in(reinterpret_cast<const char*>(salt.data()), salt.size());
   for (int i = 0; i < 4; i++) in.push_back(static_cast<char>((index >> (8 * i)) & 0xff));
   for (int i = 0; i < 4; i++) in.push_back(static_cast<char>((raw_len >> (8 * i)) & 0xff));
   in += encoded;
-  unsigned char out[16];
-  EXPECT_GE(sodium_init(), 0);
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(in.data()), in.size(), nullptr,
-                     0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+  XXH128_canonical_t out;
+  XXH128_canonicalFromHash(&out, XXH3_128bits(in.data(), in.size()));
+  return std::string(reinterpret_cast<const char*>(out.digest), sizeof out.digest);
 }
 
 std::string Compressible(size_t n) {

@@ -143,7 +143,7 @@ TEST_F(PackTest, SealedPackLayoutMatchesFormat) {
   ASSERT_EQ(file.size(), expect_offset + 4 * 96 + 64);
   EXPECT_EQ(w->bytes_sealed(), file.size());
   EXPECT_EQ(file.substr(0, 8), "\x89STRPAK\n");
-  EXPECT_EQ(Le32(file, 8), 1u);
+  EXPECT_EQ(Le32(file, 8), 2u);  // pack format version 2 (strata-store(5))
   EXPECT_EQ(Le32(file, 12), 0u);
   const std::string index = file.substr(expect_offset, 4 * 96);
   for (size_t i = 0; i < 4; i++) {
@@ -466,7 +466,7 @@ TEST_F(PackDamageTest, BadMagicIsCorruption) {
   bad[good_.size() - 1] = 'X';
   EXPECT_TRUE(TrailerOf(bad).status().IsCorruption());
   bad = good_;
-  bad[8] = 2;  // pack version 2
+  bad[8] = static_cast<char>(format::kPackVersion + 1);  // a newer pack version
   EXPECT_EQ(TrailerOf(bad).status().code(), Status::Code::kNotSupported);
 }
 
