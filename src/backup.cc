@@ -23,6 +23,8 @@
 #include "src/content_writer.h"
 #include "src/exclude_matcher.h"
 #include "src/fs_util.h"
+#include "store/host_name.h"
+#include "store/lock.h"
 
 namespace strata {
 namespace {
@@ -561,6 +563,9 @@ Result<BackupResult> Backup::Run() {
 Result<BackupResult> RunBackup(Store* store, const BackupOptions& options) {
   BackupOptions resolved = options;
   if (resolved.host.empty()) resolved.host = HostName();
+  // Held until the manifest is committed, and released on every error path by its destructor.
+  STRATA_ASSIGN_OR_RETURN(auto lock, StoreLock::Acquire(store->env(), store->path(), LockKind::kShared,
+                                                        "backup", options.on_note));
   Backup backup(store, resolved);
   return backup.Run();
 }

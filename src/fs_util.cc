@@ -149,10 +149,4 @@ Result<std::string_view> SparseReader::Next() {
   }
 }
 
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 }  // namespace strata

@@ -26,8 +26,6 @@ Result<std::vector<std::string>> ListDirFd(int dirfd);
 // True if the directory holds a CACHEDIR.TAG file starting with `signature` (bford.info/cachedir).
 bool IsCacheDir(int dirfd, std::string_view signature);
 
-std::string HostName();
-
 // Reads a file front to back in chunks, handing out holes as zeros without reading them (SEEK_DATA /
 // SEEK_HOLE): a 5 GiB sparse file with a few written blocks costs a few reads, not 5 GiB of them.
 class SparseReader {

@@ -10,13 +10,12 @@
 #include <map>
 
 #include "src/fs_util.h"
-#include "store/signature_builder.h"
+#include "src/version_stream.h"
 #include "store/zeros.h"
 
 namespace strata {
 namespace {
 
-constexpr size_t kChunk = 1 << 20;
 constexpr size_t kHoleGranule = 4096;
 
 Status WriteAll(int fd, const char* p, size_t n) {
@@ -29,22 +28,6 @@ Status WriteAll(int fd, const char* p, size_t n) {
     p += w;
     n -= static_cast<size_t>(w);
   }
-  return Status::Ok();
-}
-
-// Streams a version through `sink`, then checks the content hash.
-Status StreamVersion(Store* store, const ObjectId& version,
-                     const std::function<Status(std::string_view)>& sink, const std::string& what) {
-  STRATA_ASSIGN_OR_RETURN(FileVersion v, store->LoadVersion(version));
-  ContentHasher hasher(v.hash_block_len);
-  std::string buf;
-  for (uint64_t off = 0; off < v.size; off += kChunk) {
-    STRATA_RETURN_IF_ERROR(store->ReadVersion(version, off, kChunk, &buf));
-    if (buf.empty()) return Status::Corruption(what + ": content is shorter than recorded");
-    hasher.Update(buf);
-    STRATA_RETURN_IF_ERROR(sink(buf));
-  }
-  if (hasher.Finish() != v.content_hash) return Status::Corruption(what + ": content hash mismatch");
   return Status::Ok();
 }
 

@@ -30,9 +30,11 @@ inline constexpr std::string_view kPacksDir = "packs";
 inline constexpr std::string_view kIndexDir = "index";
 inline constexpr std::string_view kSnapshotsDir = "snapshots";
 inline constexpr std::string_view kTmpDir = "tmp";
+inline constexpr std::string_view kLocksDir = "locks";  // created on first use: older stores lack it
 inline constexpr std::string_view kPackSuffix = ".pack";
 inline constexpr std::string_view kIndexSuffix = ".idx";
 inline constexpr std::string_view kManifestSuffix = ".snap";
+inline constexpr std::string_view kLockSuffix = ".lock";
 
 enum class ObjectType : uint8_t {
   kData = 1,       // file content (FULL) or the literal stream of a delta

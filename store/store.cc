@@ -84,7 +84,8 @@ Status Store::Init(Env* env, const std::string& path, const StoreParams& params)
     }
   }
   STRATA_RETURN_IF_ERROR(env->CreateDir(path));
-  for (auto dir : {format::kPacksDir, format::kIndexDir, format::kSnapshotsDir, format::kTmpDir}) {
+  for (auto dir :
+       {format::kPacksDir, format::kIndexDir, format::kSnapshotsDir, format::kTmpDir, format::kLocksDir}) {
     STRATA_RETURN_IF_ERROR(env->CreateDir(Sub(path, dir)));
   }
   StoreHeader header;
@@ -105,7 +106,7 @@ Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
   if (!env->FileExists(path)) return Status::NotFound(path + ": store does not exist");
   if (!env->FileExists(header_path)) {
     return Status::FailedPrecondition(path + ": not a strata store (no " + std::string(format::kHeaderFile) +
-                                   " file)");
+                                      " file)");
   }
   STRATA_ASSIGN_OR_RETURN(std::string bytes, env->ReadWholeFile(header_path, format::kMaxHeaderSize));
   STRATA_ASSIGN_OR_RETURN(StoreHeader header, StoreHeader::Decode(bytes, header_path));

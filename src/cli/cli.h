@@ -38,6 +38,8 @@ const Command& CatCommand();
 const Command& RestoreCommand();
 const Command& MountCommand();
 const Command& UmountCommand();
+const Command& CheckCommand();
+const Command& UnlockCommand();
 
 // Adds -s/--store (also taken from STRATA_STORE).
 void AddStoreOption(po::options_description& desc);

@@ -8,9 +8,9 @@ namespace strata::cli {
 namespace {
 
 const std::vector<const Command*>& Commands() {
-  static const std::vector<const Command*> commands = {&InitCommand(),  &BackupCommand(), &SnapshotsCommand(),
-                                                       &LsCommand(),    &CatCommand(),    &RestoreCommand(),
-                                                       &MountCommand(), &UmountCommand()};
+  static const std::vector<const Command*> commands = {
+      &InitCommand(),    &BackupCommand(), &SnapshotsCommand(), &LsCommand(),    &CatCommand(),
+      &RestoreCommand(), &MountCommand(),  &UmountCommand(),    &CheckCommand(), &UnlockCommand()};
   return commands;
 }
 

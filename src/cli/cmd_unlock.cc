@@ -1,0 +1,42 @@
+#include <iostream>
+#include <map>
+
+#include "src/cli/cli.h"
+#include "store/lock.h"
+
+namespace strata::cli {
+
+const Command& UnlockCommand() {
+  static const Command command{
+      "unlock", "unlock -s STORE [--all]", "remove stale locks left by crashed strata processes",
+      [](po::options_description& d, po::positional_options_description&) {
+        AddStoreOption(d);
+        d.add_options()("all", po::bool_switch(),
+                        "remove every lock, live ones too (only when no strata process uses the store)");
+      },
+      [](const po::variables_map& vm) {
+        auto store = OpenStore(vm);
+        if (!store) return kExitError;
+        const std::string dir = std::string(format::kLocksDir) + "/";
+        // Reasons are taken before removal: they describe what the lock was.
+        auto before = ListLocks(store->env(), store->path());
+        if (!before.ok()) return ErrorExit(before.status());
+        std::map<std::string, std::string> reasons;
+        for (const LockInfo& l : *before) reasons[l.file] = StaleReason(l, {});
+        auto result = RemoveLocks(store->env(), store->path(), vm["all"].as<bool>());
+        if (!result.ok()) return ErrorExit(result.status());
+        for (const LockInfo& l : result->removed) {
+          const std::string& why = reasons[l.file];
+          std::cout << "removed " << (why.empty() ? "live" : "stale") << " lock " << dir << l.file << " ("
+                    << Escape(l.Describe()) << ")" << (why.empty() ? "" : ": " + Escape(why)) << "\n";
+        }
+        for (const LockInfo& l : result->kept) {
+          std::cout << "kept live lock " << dir << l.file << " (" << Escape(l.Describe()) << ")\n";
+        }
+        if (result->removed.empty() && result->kept.empty()) std::cout << "no locks\n";
+        return kExitOk;
+      }};
+  return command;
+}
+
+}  // namespace strata::cli
