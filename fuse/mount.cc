@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fuse_lowlevel.h>
+#include <pwd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -14,7 +15,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 
 #include "fuse/snapshot_fs.h"
@@ -63,6 +66,7 @@ struct Daemon {
   SnapshotFs* fs;
   Logger* log;
   struct statvfs store_fs;
+  BlockCache* cache = nullptr;  // set once before serving
 };
 
 Daemon* D(fuse_req_t req) { return static_cast<Daemon*>(fuse_req_userdata(req)); }
@@ -230,8 +234,14 @@ void OpStatfs(fuse_req_t req, fuse_ino_t) {
   fuse_reply_statfs(req, &st);
 }
 
+// The root also carries the cache counters, so a benchmark or a curious user can read them.
+bool IsCacheStats(fuse_req_t req, fuse_ino_t ino, std::string_view name) {
+  return ino == SnapshotFs::kRootIno && D(req)->cache != nullptr && name == kCacheStatsXattr;
+}
+
 void OpGetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  auto value = D(req)->fs->GetXattr(ino, name);
+  auto value = IsCacheStats(req, ino, name) ? Result<std::string>(D(req)->cache->Stats().ToString())
+                                            : D(req)->fs->GetXattr(ino, name);
   if (!value.ok()) {
     fuse_reply_err(req, Errno(value.status()));
   } else if (size == 0) {
@@ -251,6 +261,7 @@ void OpListxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   }
   std::string list;
   for (const std::string& n : *names) list.append(n).push_back('\0');
+  if (IsCacheStats(req, ino, kCacheStatsXattr)) list.append(kCacheStatsXattr).push_back('\0');
   if (size == 0) {
     fuse_reply_xattr(req, list.size());
   } else if (size < list.size()) {
@@ -353,6 +364,41 @@ std::string RealPath(const std::string& path) {
   return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
 }
 
+// $XDG_CACHE_HOME/strata/UUID, with ~/.cache for an unset, empty or relative XDG_CACHE_HOME (as the XDG
+// base directory specification says). Read before daemonizing, like every other path.
+std::string DefaultCacheDir(const std::string& store_uuid) {
+  // NOLINTBEGIN(concurrency-mt-unsafe): no thread has been started yet
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  std::string base;
+  if (xdg != nullptr && xdg[0] == '/') {
+    base = xdg;
+  } else {
+    const char* home = std::getenv("HOME");
+    const struct passwd* pw = home == nullptr || home[0] != '/' ? getpwuid(getuid()) : nullptr;
+    base = std::string(pw != nullptr ? pw->pw_dir : (home != nullptr ? home : "")) + "/.cache";
+  }
+  // NOLINTEND(concurrency-mt-unsafe)
+  return base + "/strata/" + store_uuid;
+}
+
+// Opens the block cache after daemonizing (LMDB must not cross a fork); without one the mount still works.
+std::unique_ptr<LmdbBlockCache> OpenCache(const MountOptions& options, const std::string& dir, Store* store,
+                                          Logger* log) {
+  if (!options.cache) return nullptr;
+  LmdbBlockCacheOptions o;
+  o.dir = dir;
+  o.store_uuid = store->header().uuid;
+  o.capacity_bytes = options.cache_size;
+  o.log = [log](const std::string& line) { log->Log(line); };
+  auto cache = LmdbBlockCache::Open(std::move(o));
+  if (!cache.ok()) {
+    log->Log(cache.status().message() + "; running without a cache");
+    return nullptr;
+  }
+  log->Log("cache " + dir + ", " + std::to_string(options.cache_size) + " bytes");
+  return std::move(cache).value();
+}
+
 }  // namespace
 
 Status RunMount(const MountOptions& options) {
@@ -361,6 +407,9 @@ Status RunMount(const MountOptions& options) {
   const std::string mountpoint = RealPath(options.mountpoint);
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(Env::Default(), store_path));
   STRATA_RETURN_IF_ERROR(CheckMountPoint(mountpoint));
+  const std::string cache_dir = options.cache_dir.empty()
+                                    ? DefaultCacheDir(store->header().UuidString())
+                                    : std::filesystem::absolute(options.cache_dir).string();
 
   Logger log;
   // Opened before fuse_daemonize changes to "/", so a relative path means what the user meant.
@@ -394,6 +443,9 @@ Status RunMount(const MountOptions& options) {
       result = Status::FromErrno("daemonize", errno);
     } else {
       log.Log("mounted " + store_path + " on " + mountpoint);
+      std::unique_ptr<LmdbBlockCache> cache = OpenCache(options, cache_dir, store.get(), &log);
+      store->SetBlockCache(cache.get());
+      daemon.cache = cache.get();
       struct fuse_loop_config* cfg = fuse_loop_cfg_create();
       fuse_loop_cfg_set_clone_fd(cfg, 1);
       fuse_loop_cfg_set_max_threads(cfg, 16);
@@ -403,6 +455,8 @@ Status RunMount(const MountOptions& options) {
         result = Status::FromErrno("FUSE session", rc < 0 ? -rc : EIO);
       }
       log.Log("unmounted " + mountpoint + " (" + std::to_string(fs.inode_count()) + " inodes in the table)");
+      if (cache != nullptr) log.Log("cache " + cache_dir + ": " + cache->Stats().ToString());
+      store->SetBlockCache(nullptr);
     }
     fuse_session_unmount(se);
   }

@@ -1,8 +1,10 @@
 // `strata mount`: serves a store through FUSE until unmounted (SIGTERM/SIGINT unmount cleanly too).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
+#include "store/lmdb_block_cache.h"
 #include "store/status.h"
 
 namespace strata {
@@ -13,7 +15,13 @@ struct MountOptions {
   bool foreground = false;
   bool allow_other = false;
   std::string log_file;  // empty: stderr in the foreground, nowhere once daemonized
+  bool cache = true;
+  std::string cache_dir;  // empty: $XDG_CACHE_HOME/strata/<store uuid> (~/.cache when unset)
+  uint64_t cache_size = kDefaultBlockCacheBytes;
 };
+
+// The mount root's xattr holding the block cache's counters (BlockCacheStats::ToString).
+inline constexpr const char* kCacheStatsXattr = "user.strata.cache";
 
 // Checks the store and the mount point, mounts, daemonizes (unless foreground) and serves. Returns once
 // unmounted; a problem found before mounting is an error naming the store or the mount point. When not

@@ -1,15 +1,13 @@
 #include "store/frame_codec.h"
 
 #include <sodium.h>
-#include <xxhash.h>
 #include <zstd.h>
 
-#include <array>
 #include <cstring>
-#include <new>
 
 #include "store/coding.h"
 #include "store/hash.h"
+#include "store/xxh128.h"
 #include "store/zeros.h"
 
 namespace strata {
@@ -29,31 +27,14 @@ ZstdContexts& Contexts() {
   return contexts;
 }
 
-using Check = std::array<unsigned char, format::kFrameCheckSize>;
+using Check = Xxh128Digest;
 
-struct XxhState {
-  XXH3_state_t* state = XXH3_createState();
-  ~XxhState() { XXH3_freeState(state); }
-};
-
-// XXH3-128 rather than a cryptographic hash: the check guards against damage, not forgery (a plain store
-// has no secret to forge against; encrypted stores put an AEAD tag here), and it runs over every byte
-// read or written, where BLAKE2b cost as much as decompression.
 Check FrameCheck(const Salt& salt, uint32_t frame_index, size_t raw_len, std::string_view encoded) {
   char prefix[format::kSaltSize + 8];
   std::memcpy(prefix, salt.data(), salt.size());
   EncodeFixed32(prefix + format::kSaltSize, frame_index);
   EncodeFixed32(prefix + format::kSaltSize + 4, static_cast<uint32_t>(raw_len));
-  thread_local XxhState xxh;
-  if (xxh.state == nullptr) throw std::bad_alloc();
-  XXH3_128bits_reset(xxh.state);
-  XXH3_128bits_update(xxh.state, prefix, sizeof prefix);
-  XXH3_128bits_update(xxh.state, encoded.data(), encoded.size());
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(xxh.state));
-  Check check;
-  std::memcpy(check.data(), canonical.digest, check.size());
-  return check;
+  return Xxh128({std::string_view(prefix, sizeof prefix), encoded});
 }
 
 }  // namespace

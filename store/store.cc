@@ -23,6 +23,10 @@ constexpr size_t kMaxChainWalk = 4096;
 
 std::string Sub(const std::string& store, std::string_view dir) { return store + "/" + std::string(dir); }
 
+size_t ExtentMapCharge(const ExtentMap& map) {
+  return 64 + map.extents().size() * sizeof(Extent) + map.sources().size() * 32;
+}
+
 }  // namespace
 
 ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner) {
@@ -223,8 +227,29 @@ Result<FileVersion> Store::LoadVersion(const ObjectId& id) {
   return FileVersion::Decode(bytes, "version " + id.Hex());
 }
 
-Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& version_id) {
+std::shared_ptr<const ExtentMap> Store::CachedExtentMap(const ObjectId& version_id) {
   if (auto cached = extent_maps_.Get(version_id)) return cached;
+  if (block_cache_ == nullptr) return nullptr;
+  auto bytes = block_cache_->Get(BlockCache::ExtentMapKey(version_id));
+  if (!bytes) return nullptr;
+  // Validated like anything read from disk; an invalid map is a miss and is composed again.
+  auto decoded = ExtentMap::Decode(*bytes);
+  if (!decoded.ok()) return nullptr;
+  auto map = std::make_shared<const ExtentMap>(std::move(decoded).value());
+  extent_maps_.Put(version_id, map, ExtentMapCharge(*map));
+  return map;
+}
+
+void Store::RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map) {
+  extent_maps_.Put(version_id, map, ExtentMapCharge(*map));
+  if (block_cache_ == nullptr) return;
+  std::string bytes;
+  map->Encode(&bytes);
+  block_cache_->Put(BlockCache::ExtentMapKey(version_id), bytes);
+}
+
+Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& version_id) {
+  if (auto cached = CachedExtentMap(version_id)) return cached;
   // Walk down to a FULL version or a cached map, then compose back up. Iterative, with cycle and depth
   // checks, because the chain comes from disk.
   std::vector<std::pair<ObjectId, FileVersion>> chain;
@@ -243,7 +268,7 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
     }
     // The base's record is checked above even when its map is cached, so a bad record never reads
     // differently depending on what was read before.
-    if (!chain.empty() && (map = extent_maps_.Get(id))) break;
+    if (!chain.empty() && (map = CachedExtentMap(id))) break;
     bool full = v.kind == FileVersion::Kind::kFull;
     ObjectId next = v.base;
     chain.emplace_back(id, std::move(v));
@@ -266,7 +291,7 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
       if (!composed.ok()) return composed.status().WithContext(what);
       map = std::make_shared<const ExtentMap>(std::move(composed).value());
     }
-    extent_maps_.Put(vid, map, 64 + map->extents().size() * sizeof(Extent) + map->sources().size() * 32);
+    RememberExtentMap(vid, map);
   }
   return map;
 }
@@ -306,10 +331,24 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   std::string key(entry.id.View());
   PutFixed64(&key, frame);
   if (auto cached = frames_.Get(key)) return cached;
+  const uint64_t frame_size = std::min(entry.FrameSize(), entry.raw_size - (frame << entry.frame_log2));
+  const std::string cache_key = block_cache_ != nullptr ? BlockCache::FrameKey(entry.id, frame) : "";
+  if (block_cache_ != nullptr) {
+    // The cache verified the bytes; a wrong length can only be a bug, and is treated as a miss.
+    auto bytes = block_cache_->Get(cache_key);
+    if (bytes && bytes->size() == frame_size) {
+      auto out = std::make_shared<const std::string>(std::move(*bytes));
+      frames_.Put(key, out, out->size() + 64);
+      return out;
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry));
   auto out = std::make_shared<std::string>();
   STRATA_RETURN_IF_ERROR(packs_.ReadFrame(entry, *table, frame, out.get()));
   frames_.Put(key, out, out->size() + 64);
+  // Zero frames decode without reading anything but their 17 stored bytes: not worth a cache entry.
+  if (block_cache_ != nullptr && !packs_.IsZeroFrame(entry, *table, frame))
+    block_cache_->Put(cache_key, *out);
   return std::shared_ptr<const std::string>(out);
 }
 

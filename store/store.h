@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/block_cache.h"
 #include "store/env.h"
 #include "store/extent_map.h"
 #include "store/file_version.h"
@@ -51,6 +52,11 @@ class Store {
   Env* env() const { return env_; }
   const FrameCodec& codec() const { return codec_; }
 
+  // Consults (and fills) `cache` for decoded frames and composed extent maps, after the in-memory caches
+  // and before the packs. Call before the Store is shared between threads; the cache must outlive it (or
+  // be unset with nullptr first).
+  void SetBlockCache(BlockCache* cache) { block_cache_ = cache; }
+
   // Every readable snapshot, oldest first, with display names. Damaged manifests are skipped and
   // reported through `problems` (if given), one line each.
   Result<std::vector<SnapshotInfo>> ListSnapshots(std::vector<std::string>* problems = nullptr);
@@ -93,6 +99,9 @@ class Store {
   Result<IndexEntry> FindEntry(const ObjectId& id, format::ObjectType type);
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
   Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry);
+  // A version's composed map from the in-memory cache or the block cache, or null.
+  std::shared_ptr<const ExtentMap> CachedExtentMap(const ObjectId& version_id);
+  void RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map);
 
   Env* env_;
   std::string path_;
@@ -104,6 +113,7 @@ class Store {
   LruCache<std::string, std::string> frames_;
   LruCache<ObjectId, ExtentMap, ObjectIdHash> extent_maps_;
   LruCache<ObjectId, Tree, ObjectIdHash> trees_;
+  BlockCache* block_cache_ = nullptr;
 };
 
 }  // namespace strata

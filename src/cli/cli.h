@@ -59,5 +59,8 @@ class UsageError : public std::runtime_error {
 // Printable form of a name: control characters, backslashes and invalid UTF-8 escaped as GNU tar does.
 std::string Escape(std::string_view name);
 std::string HumanBytes(uint64_t bytes);
+// "512M", "2G", "1048576": a byte count with an optional K, M, G or T suffix (powers of 1024, any case).
+// Throws UsageError naming `option` on anything else, or on overflow.
+uint64_t ParseSize(const std::string& option, const std::string& text);
 
 }  // namespace strata::cli

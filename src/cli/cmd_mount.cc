@@ -7,7 +7,9 @@ namespace strata::cli {
 
 const Command& MountCommand() {
   static const Command command{
-      "mount", "mount -s STORE MOUNTPOINT [-f] [-o allow_other] [--log-file F]",
+      "mount",
+      "mount -s STORE MOUNTPOINT [-f] [-o allow_other] [--log-file F] [--cache-dir D] [--cache-size SIZE] "
+      "[--no-cache]",
       "show every snapshot as a read-only directory (returns once mounted; -f stays in the foreground)",
       [](po::options_description& d, po::positional_options_description& p) {
         AddStoreOption(d);
@@ -15,7 +17,12 @@ const Command& MountCommand() {
             "option,o", po::value<std::vector<std::string>>()->value_name("OPT"),
             "mount option; only allow_other is accepted (needs root or user_allow_other in /etc/fuse.conf)")(
             "log-file", po::value<std::string>()->value_name("F"),
-            "append log lines (damaged objects, mounts) to F")("mountpoint", po::value<std::string>(), "");
+            "append log lines (damaged objects, mounts) to F")(
+            "cache-dir", po::value<std::string>()->value_name("D"),
+            "block cache directory (default: $XDG_CACHE_HOME/strata/STORE-UUID, ~/.cache without it)")(
+            "cache-size", po::value<std::string>()->value_name("SIZE"),
+            "block cache size, e.g. 512M or 2G; at least 1M (default: 1G)")(
+            "no-cache", po::bool_switch(), "use no block cache")("mountpoint", po::value<std::string>(), "");
         p.add("mountpoint", 1);
       },
       [](const po::variables_map& vm) {
@@ -25,6 +32,14 @@ const Command& MountCommand() {
         options.mountpoint = vm["mountpoint"].as<std::string>();
         options.foreground = vm["foreground"].as<bool>();
         if (vm.count("log-file") != 0) options.log_file = vm["log-file"].as<std::string>();
+        options.cache = !vm["no-cache"].as<bool>();
+        if (vm.count("cache-dir") != 0) options.cache_dir = vm["cache-dir"].as<std::string>();
+        if (vm.count("cache-dir") != 0 && options.cache_dir.empty())
+          throw UsageError("--cache-dir: empty path");
+        if (vm.count("cache-size") != 0) {
+          options.cache_size = ParseSize("--cache-size", vm["cache-size"].as<std::string>());
+          if (options.cache_size < kMinBlockCacheBytes) throw UsageError("--cache-size: at least 1M");
+        }
         if (vm.count("option") != 0) {
           for (const std::string& o : vm["option"].as<std::vector<std::string>>()) {
             if (o != "allow_other") throw UsageError("unsupported mount option '" + o + "'");

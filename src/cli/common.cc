@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
@@ -81,6 +82,23 @@ std::string HumanBytes(uint64_t bytes) {
     snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
   }
   return buf;
+}
+
+uint64_t ParseSize(const std::string& option, const std::string& text) {
+  const auto bad = [&] { return UsageError(option + ": '" + text + "' is not a size (e.g. 512M, 2G)"); };
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') digits++;
+  if (digits == 0 || digits > 19 || text.size() - digits > 1) throw bad();
+  uint64_t value = std::stoull(text.substr(0, digits));
+  int shift = 0;
+  if (digits < text.size()) {
+    const std::string suffixes = "KMGT";
+    size_t at = suffixes.find(static_cast<char>(std::toupper(static_cast<unsigned char>(text[digits]))));
+    if (at == std::string::npos) throw bad();
+    shift = 10 * (static_cast<int>(at) + 1);
+  }
+  if (value > (UINT64_MAX >> shift)) throw bad();
+  return value << shift;
 }
 
 }  // namespace strata::cli

@@ -100,7 +100,8 @@ EDGE_HAVE_CHOWN=0
 # Harness basics
 # ---------------------------------------------------------------------------
 
-# t_init NAME: strict mode, scratch dir $T (also $T_DIR), EXIT/ERR traps.
+# t_init NAME: strict mode, scratch dir $T (also $T_DIR), EXIT/ERR traps,
+# XDG_CACHE_HOME=$T/.cache.
 t_init() {
   local name=${1:-test}
   set -Eeuo pipefail
@@ -118,6 +119,8 @@ t_init() {
   : >"$T_STDOUT"
   : >"$T_STDERR"
   export T T_DIR
+  # Mounts keep a block cache under $XDG_CACHE_HOME: a test's belongs in its scratch dir, not in ~/.cache.
+  export XDG_CACHE_HOME=$T/.cache
   trap '_t_on_exit' EXIT
   trap '_t_on_err' ERR
 }

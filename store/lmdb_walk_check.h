@@ -1,0 +1,20 @@
+// A crash-proof structural check of an LMDB environment, for caches that must never be trusted blindly.
+// LMDB checksums nothing: a damaged branch, leaf or overflow page can make a reader crash, or a writer
+// abort on an assertion, instead of returning an error. So the check runs in a child process: it reads
+// every page of every database, cross-checks the page headers and free list that LMDB 0.9 relies on when
+// freeing pages, then rehearses the writes a cache makes (shrinking and deleting every entry) in a
+// transaction it aborts, so the file is left as it was.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace strata {
+
+// True if the environment in `dir` (opened read-only with a map of `map_size` bytes) passed. Returns true
+// when no child can be started: the caller's own value checksums still keep wrong bytes out. Call it
+// while the process has no environment of `dir` open, and from a process without other threads running
+// (it forks).
+bool LmdbSurvivesWalk(const std::string& dir, uint64_t map_size);
+
+}  // namespace strata
