@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -19,8 +20,11 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "fuse/snapshot_fs.h"
+#include "store/lmdb_block_cache.h"
+#include "store/lmdb_walk_check.h"
 #include "store/store.h"
 
 namespace strata {
@@ -66,7 +70,7 @@ struct Daemon {
   SnapshotFs* fs;
   Logger* log;
   struct statvfs store_fs;
-  BlockCache* cache = nullptr;  // set once before serving
+  std::atomic<BlockCache*> cache{nullptr};  // attached once opened, possibly while serving
 };
 
 Daemon* D(fuse_req_t req) { return static_cast<Daemon*>(fuse_req_userdata(req)); }
@@ -236,11 +240,11 @@ void OpStatfs(fuse_req_t req, fuse_ino_t) {
 
 // The root also carries the cache counters, so a benchmark or a curious user can read them.
 bool IsCacheStats(fuse_req_t req, fuse_ino_t ino, std::string_view name) {
-  return ino == SnapshotFs::kRootIno && D(req)->cache != nullptr && name == kCacheStatsXattr;
+  return ino == SnapshotFs::kRootIno && D(req)->cache.load() != nullptr && name == kCacheStatsXattr;
 }
 
 void OpGetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  auto value = IsCacheStats(req, ino, name) ? Result<std::string>(D(req)->cache->Stats().ToString())
+  auto value = IsCacheStats(req, ino, name) ? Result<std::string>(D(req)->cache.load()->Stats().ToString())
                                             : D(req)->fs->GetXattr(ino, name);
   if (!value.ok()) {
     fuse_reply_err(req, Errno(value.status()));
@@ -383,9 +387,9 @@ std::string DefaultCacheDir(const std::string& store_uuid) {
 
 // Opens the block cache after daemonizing (LMDB must not cross a fork); without one the mount still works.
 std::unique_ptr<LmdbBlockCache> OpenCache(const MountOptions& options, const std::string& dir, Store* store,
-                                          Logger* log) {
-  if (!options.cache) return nullptr;
+                                          Logger* log, bool walk_passed) {
   LmdbBlockCacheOptions o;
+  o.walk_passed = walk_passed;
   o.dir = dir;
   o.store_uuid = store->header().uuid;
   o.capacity_bytes = options.cache_size;
@@ -443,9 +447,18 @@ Status RunMount(const MountOptions& options) {
       result = Status::FromErrno("daemonize", errno);
     } else {
       log.Log("mounted " + store_path + " on " + mountpoint);
-      std::unique_ptr<LmdbBlockCache> cache = OpenCache(options, cache_dir, store.get(), &log);
-      store->SetBlockCache(cache.get());
-      daemon.cache = cache.get();
+      // The check of an existing cache reads all of it: it runs beside the first requests, which go
+      // straight to the store until the cache is attached, so mounting stays instant whatever its size.
+      // The walk forks, so it starts before any thread does.
+      std::unique_ptr<LmdbBlockCache> cache;
+      std::thread opener;
+      if (options.cache) {
+        opener = std::thread([&, walk = LmdbWalk::Start(cache_dir, options.cache_size)]() mutable {
+          cache = OpenCache(options, cache_dir, store.get(), &log, walk.Passed());
+          store->SetBlockCache(cache.get());
+          daemon.cache.store(cache.get());
+        });
+      }
       struct fuse_loop_config* cfg = fuse_loop_cfg_create();
       fuse_loop_cfg_set_clone_fd(cfg, 1);
       fuse_loop_cfg_set_max_threads(cfg, 16);
@@ -454,6 +467,7 @@ Status RunMount(const MountOptions& options) {
       if (rc != 0 && rc != SIGTERM && rc != SIGINT && rc != SIGHUP) {
         result = Status::FromErrno("FUSE session", rc < 0 ? -rc : EIO);
       }
+      if (opener.joinable()) opener.join();
       log.Log("unmounted " + mountpoint + " (" + std::to_string(fs.inode_count()) + " inodes in the table)");
       if (cache != nullptr) log.Log("cache " + cache_dir + ": " + cache->Stats().ToString());
       store->SetBlockCache(nullptr);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "store/coding.h"
 #include "store/hash.h"
@@ -45,6 +46,7 @@ Status LmdbStatus(const std::string& context, int rc) {
 
 LmdbBlockCache::LmdbBlockCache(LmdbBlockCacheOptions options)
     : options_(std::move(options)),
+      walk_passed_(options_.walk_passed),
       queue_limit_(options_.queue_bytes != 0
                        ? options_.queue_bytes
                        : std::clamp<uint64_t>(options_.capacity_bytes / 8, 256 << 10, 64 << 20)) {}
@@ -80,10 +82,10 @@ Result<std::unique_ptr<LmdbBlockCache>> LmdbBlockCache::Open(LmdbBlockCacheOptio
 Status LmdbBlockCache::OpenEnv() {
   const std::string& dir = options_.dir;
   const std::string what = "cache " + dir;
-  std::error_code ec;
-  if (std::filesystem::exists(dir + "/data.mdb", ec) && !LmdbSurvivesWalk(dir, options_.capacity_bytes)) {
-    return Status::Corruption(what + " is damaged");
-  }
+  // A walk result applies to the file as it was: a rebuilt cache starts empty and needs none.
+  std::optional<bool> passed = std::exchange(walk_passed_, std::nullopt);
+  if (!passed) passed = LmdbWalk::Start(dir, options_.capacity_bytes).Passed();
+  if (!*passed) return Status::Corruption(what + " is damaged");
   int rc = mdb_env_create(&env_);
   if (rc != 0) return LmdbStatus(what, rc);
   (void)mdb_env_set_maxdbs(env_, 4);

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -47,6 +48,9 @@ struct LmdbBlockCacheOptions {
   // 256 KiB and at most 64 MiB.
   uint64_t queue_bytes = 0;
   std::function<void(const std::string&)> log;  // one line per event; may be empty
+  // The outcome of an LmdbWalk the caller ran on `dir` (so that a mount can walk a big cache while it
+  // already serves); unset, Open walks the file itself.
+  std::optional<bool> walk_passed;
 };
 
 class LmdbBlockCache final : public BlockCache {
@@ -110,6 +114,7 @@ class LmdbBlockCache final : public BlockCache {
   void Log(const std::string& line) const;
 
   const LmdbBlockCacheOptions options_;
+  std::optional<bool> walk_passed_;  // options_.walk_passed until the first OpenEnv uses it
   const uint64_t queue_limit_;
   MDB_env* env_ = nullptr;
   MDB_dbi meta_db_ = 0, blocks_db_ = 0, ticks_db_ = 0, lru_db_ = 0;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -120,14 +121,22 @@ int Walk(const std::string& dir, uint64_t map_size) {
 
 }  // namespace
 
-bool LmdbSurvivesWalk(const std::string& dir, uint64_t map_size) {
-  pid_t pid = fork();
-  if (pid < 0) return true;
-  if (pid == 0) _exit(Walk(dir, map_size));
+LmdbWalk LmdbWalk::Start(const std::string& dir, uint64_t map_size) {
+  LmdbWalk walk;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir + "/data.mdb", ec)) return walk;
+  walk.pid_ = fork();
+  if (walk.pid_ == 0) _exit(Walk(dir, map_size));
+  return walk;
+}
+
+bool LmdbWalk::Passed() {
+  if (pid_ < 0) return true;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  while (waitpid(pid_, &status, 0) < 0) {
     if (errno != EINTR) return true;
   }
+  pid_ = -1;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 

@@ -6,15 +6,26 @@
 // transaction it aborts, so the file is left as it was.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
 namespace strata {
 
-// True if the environment in `dir` (opened read-only with a map of `map_size` bytes) passed. Returns true
-// when no child can be started: the caller's own value checksums still keep wrong bytes out. Call it
-// while the process has no environment of `dir` open, and from a process without other threads running
-// (it forks).
-bool LmdbSurvivesWalk(const std::string& dir, uint64_t map_size);
+// The check of the environment in `dir` (opened read-only with a map of `map_size` bytes), running in a
+// child process. Start it while the process has no environment of `dir` open and no other threads (it
+// forks); Passed may then be called from any thread, once.
+class LmdbWalk {
+ public:
+  // Without a data.mdb in `dir` there is nothing to check, and no child.
+  static LmdbWalk Start(const std::string& dir, uint64_t map_size);
+  // Waits for the child. True if the environment passed, or if no child could be started: the caller's
+  // own value checksums still keep wrong bytes out.
+  bool Passed();
+
+ private:
+  pid_t pid_ = -1;
+};
 
 }  // namespace strata

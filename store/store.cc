@@ -229,8 +229,9 @@ Result<FileVersion> Store::LoadVersion(const ObjectId& id) {
 
 std::shared_ptr<const ExtentMap> Store::CachedExtentMap(const ObjectId& version_id) {
   if (auto cached = extent_maps_.Get(version_id)) return cached;
-  if (block_cache_ == nullptr) return nullptr;
-  auto bytes = block_cache_->Get(BlockCache::ExtentMapKey(version_id));
+  BlockCache* block_cache = block_cache_.load();
+  if (block_cache == nullptr) return nullptr;
+  auto bytes = block_cache->Get(BlockCache::ExtentMapKey(version_id));
   if (!bytes) return nullptr;
   // Validated like anything read from disk; an invalid map is a miss and is composed again.
   auto decoded = ExtentMap::Decode(*bytes);
@@ -242,10 +243,11 @@ std::shared_ptr<const ExtentMap> Store::CachedExtentMap(const ObjectId& version_
 
 void Store::RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map) {
   extent_maps_.Put(version_id, map, ExtentMapCharge(*map));
-  if (block_cache_ == nullptr) return;
+  BlockCache* block_cache = block_cache_.load();
+  if (block_cache == nullptr) return;
   std::string bytes;
   map->Encode(&bytes);
-  block_cache_->Put(BlockCache::ExtentMapKey(version_id), bytes);
+  block_cache->Put(BlockCache::ExtentMapKey(version_id), bytes);
 }
 
 Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& version_id) {
@@ -332,10 +334,11 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   PutFixed64(&key, frame);
   if (auto cached = frames_.Get(key)) return cached;
   const uint64_t frame_size = std::min(entry.FrameSize(), entry.raw_size - (frame << entry.frame_log2));
-  const std::string cache_key = block_cache_ != nullptr ? BlockCache::FrameKey(entry.id, frame) : "";
-  if (block_cache_ != nullptr) {
+  BlockCache* block_cache = block_cache_.load();
+  const std::string cache_key = block_cache != nullptr ? BlockCache::FrameKey(entry.id, frame) : "";
+  if (block_cache != nullptr) {
     // The cache verified the bytes; a wrong length can only be a bug, and is treated as a miss.
-    auto bytes = block_cache_->Get(cache_key);
+    auto bytes = block_cache->Get(cache_key);
     if (bytes && bytes->size() == frame_size) {
       auto out = std::make_shared<const std::string>(std::move(*bytes));
       frames_.Put(key, out, out->size() + 64);
@@ -347,8 +350,7 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   STRATA_RETURN_IF_ERROR(packs_.ReadFrame(entry, *table, frame, out.get()));
   frames_.Put(key, out, out->size() + 64);
   // Zero frames decode without reading anything but their 17 stored bytes: not worth a cache entry.
-  if (block_cache_ != nullptr && !packs_.IsZeroFrame(entry, *table, frame))
-    block_cache_->Put(cache_key, *out);
+  if (block_cache != nullptr && !packs_.IsZeroFrame(entry, *table, frame)) block_cache->Put(cache_key, *out);
   return std::shared_ptr<const std::string>(out);
 }
 

@@ -3,6 +3,7 @@
 // from it and commit through it. Thread-safe: one Store serves many reader threads.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,7 +56,8 @@ class Store {
   // Consults (and fills) `cache` for decoded frames and composed extent maps, after the in-memory caches
   // and before the packs. Call before the Store is shared between threads; the cache must outlive it (or
   // be unset with nullptr first).
-  void SetBlockCache(BlockCache* cache) { block_cache_ = cache; }
+  // May be called while other threads read: a cache can be attached once the mount already serves.
+  void SetBlockCache(BlockCache* cache) { block_cache_.store(cache); }
 
   // Every readable snapshot, oldest first, with display names. Damaged manifests are skipped and
   // reported through `problems` (if given), one line each.
@@ -113,7 +115,7 @@ class Store {
   LruCache<std::string, std::string> frames_;
   LruCache<ObjectId, ExtentMap, ObjectIdHash> extent_maps_;
   LruCache<ObjectId, Tree, ObjectIdHash> trees_;
-  BlockCache* block_cache_ = nullptr;
+  std::atomic<BlockCache*> block_cache_{nullptr};
 };
 
 }  // namespace strata

@@ -34,9 +34,22 @@ files_match() {
   local f
   for f in big f1 f2 f3; do cmp "$1/latest/$f" "src/$f" || return 1; done
 }
+# cache_ready MNT LOG: waits until the mount has attached its cache (the root xattr appears) or said it
+# runs without one. The cache is opened beside the first requests, which go to the store until then.
+cache_ready() {
+  local i
+  for i in $(seq 100); do
+    getfattr -n user.strata.cache "$1" >/dev/null 2>&1 && return 0
+    # Only what this mount logged: the lines since its "mounted" line.
+    tac "$2" 2>/dev/null | sed '/ mounted /q' | grep -q "running without a cache" && return 0
+    sleep 0.1
+  done
+  fail "$1: the cache was neither attached nor given up within 10 s"
+}
 # mount_read ARGS...: mount on mnt with ARGS, check every file, leave it mounted.
 mount_read() {
   expect_exit 0 strata mount -s store mnt --log-file "$T/mount.log" "$@"
+  case " $* " in *" --no-cache "*) ;; *) cache_ready mnt "$T/mount.log" ;; esac
   check "files read through the mount match ($*)" files_match mnt
 }
 
@@ -99,6 +112,8 @@ check_not "--no-cache creates no cache" test -e nocache-dir
 # Two mounts of one store share one cache (two processes, one LMDB environment).
 expect_exit 0 strata mount -s store mnt --cache-dir shared --log-file "$T/mount.log"
 expect_exit 0 strata mount -s store mnt2 --cache-dir shared --log-file "$T/mount2.log"
+cache_ready mnt "$T/mount.log"
+cache_ready mnt2 "$T/mount2.log"
 files_match mnt & p1=$!
 files_match mnt2 & p2=$!
 wait $p1 || fail "first of two concurrent mounts read wrong bytes"
