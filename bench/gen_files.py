@@ -6,6 +6,8 @@
   gen_files.py scatter FILE N EDITS      version N of FILE: EDITS random 4 KiB-aligned 4 KiB blocks
                                          overwritten in place (seed 5000+N)
   gen_files.py poke FILE OFFSET          flip one byte at OFFSET in place
+  gen_files.py edit DIR N PERCENT        version N of a tree of files: PERCENT % of its files (chosen with
+                                         seed 7000+N) rewritten with new 0-8 KiB contents
   gen_files.py usrset DEST MB SRC...     copy the first MB MiB of regular files under SRC (sorted paths),
                                          with their directories, into DEST
 """
@@ -52,6 +54,17 @@ def scatter(path, n, edits):
             f.write(rng.randbytes(4096))
 
 
+def edit(root, n, percent):
+    """Returns the rewritten files' paths, relative to root."""
+    rng = random.Random(7000 + n)
+    files = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
+    changed = sorted(rng.sample(files, max(1, round(len(files) * percent / 100))))
+    for rel in changed:
+        with open(os.path.join(root, rel), "wb") as f:
+            f.write(rng.randbytes(rng.randint(0, 8192)))
+    return changed
+
+
 def poke(path, offset):
     with open(path, "r+b") as f:
         f.seek(offset)
@@ -94,6 +107,8 @@ def main():
         blob(a[1], int(a[2]), int(a[3]))
     elif a[0] == "scatter":
         scatter(a[1], int(a[2]), int(a[3]))
+    elif a[0] == "edit":
+        print(len(edit(a[1], int(a[2]), float(a[3]))), "files rewritten")
     elif a[0] == "poke":
         poke(a[1], int(a[2]))
     elif a[0] == "usrset":

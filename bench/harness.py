@@ -76,8 +76,9 @@ def drop_caches():
 
 
 class Sample:
-    def __init__(self, wall, user, sys_, foreign):
+    def __init__(self, wall, user, sys_, foreign, out=None):
         self.wall, self.user, self.sys, self.foreign = wall, user, sys_, foreign
+        self.out = out  # the command's standard output, when timed() was asked to capture it
 
     @property
     def cpu(self):
@@ -108,15 +109,19 @@ def capture(cmd, *, env=None, cwd=None, shell=False):
     return p.stdout
 
 
-def timed(cmd, env=None, cwd=None, stdout=subprocess.DEVNULL, ok_codes=(0,), shell=False, quiet=True):
-    """Runs cmd once and returns a Sample."""
+def timed(cmd, env=None, cwd=None, stdout=subprocess.DEVNULL, ok_codes=(0,), shell=False, quiet=True,
+          capture=False):
+    """Runs cmd once and returns a Sample (with its standard output as text if capture)."""
+    if capture:
+        stdout = subprocess.PIPE
     if quiet:
         wait_quiet()
     log(f"run: {cmd if isinstance(cmd, str) else ' '.join(map(str, cmd))}")
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     b0 = cpu_busy_seconds()
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=stdout, stderr=LOG, shell=shell)
+    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=stdout, stderr=LOG, shell=shell, text=capture,
+                       errors="replace" if capture else None)
     t1 = time.perf_counter()
     b1 = cpu_busy_seconds()
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -124,9 +129,43 @@ def timed(cmd, env=None, cwd=None, stdout=subprocess.DEVNULL, ok_codes=(0,), she
         raise RuntimeError(f"command failed ({p.returncode}): {cmd}")
     user = r1.ru_utime - r0.ru_utime
     sys_ = r1.ru_stime - r0.ru_stime
-    s = Sample(t1 - t0, user, sys_, max(0.0, (b1 - b0) - user - sys_))
+    s = Sample(t1 - t0, user, sys_, max(0.0, (b1 - b0) - user - sys_), p.stdout if capture else None)
     log(f"  -> {s}")
     return s
+
+
+def process_cpu_seconds(pid):
+    """user + sys of a live process so far (its reaped children included), from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / HZ
+
+
+def timed_start(cmd, ready, env=None, timeout=300, poll=0.001):
+    """Starts a long-running cmd (a mount served in the foreground) and times it until ready() is true.
+    Returns (Sample, Popen): the process keeps running, and belongs to the caller. Its CPU is read from
+    /proc while it runs, so it does not count as foreign."""
+    wait_quiet()
+    log(f"start: {' '.join(map(str, cmd))}")
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    b0 = cpu_busy_seconds()
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=LOG, stderr=LOG, start_new_session=True)
+    while not ready():
+        if p.poll() is not None:
+            raise RuntimeError(f"exited ({p.returncode}) before it was ready: {cmd}")
+        if time.perf_counter() - t0 > timeout:
+            p.terminate()
+            p.wait()
+            raise RuntimeError(f"not ready after {timeout} s: {cmd}")
+        time.sleep(poll)
+    t1 = time.perf_counter()
+    b1 = cpu_busy_seconds()
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    own = process_cpu_seconds(p.pid) + (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    s = Sample(t1 - t0, own, 0.0, max(0.0, (b1 - b0) - own))
+    log(f"  -> ready: {s} (pid {p.pid})")
+    return s, p
 
 
 class Measurement:
@@ -156,14 +195,27 @@ class Measurement:
                 "disturbed": self.disturbed}
 
 
-def repeat(spec, reps, *, prepare=None, cold=False, max_redo=None, **kw):
-    """Runs a measurement `reps` times (prepare() before each, caches dropped if cold) and redoes
-    disturbed samples up to max_redo times in all. `spec` is a command, or a function returning a dict of
-    timed() arguments (cmd, env, cwd, ...)."""
+def repeat_samples(take, reps, max_redo=None):
+    """Calls take() (which returns a Sample) until it has `reps` samples, redoing disturbed ones up to
+    max_redo times in all (default: reps)."""
     if max_redo is None:
         max_redo = reps
     samples, rejected = [], 0
     while len(samples) < reps:
+        s = take()
+        if s.disturbed and rejected < max_redo:
+            rejected += 1
+            log("  (disturbed: redoing)")
+            continue
+        samples.append(s)
+    return Measurement(samples, rejected)
+
+
+def repeat(spec, reps, *, prepare=None, cold=False, max_redo=None, **kw):
+    """Runs a measurement `reps` times (prepare() before each, caches dropped if cold) and redoes
+    disturbed samples up to max_redo times in all. `spec` is a command, or a function returning a dict of
+    timed() arguments (cmd, env, cwd, ...)."""
+    def take():
         if prepare:
             prepare()
         if cold:
@@ -173,13 +225,8 @@ def repeat(spec, reps, *, prepare=None, cold=False, max_redo=None, **kw):
             args.update(spec())
         else:
             args["cmd"] = spec
-        s = timed(**args)
-        if s.disturbed and rejected < max_redo:
-            rejected += 1
-            log("  (disturbed: redoing)")
-            continue
-        samples.append(s)
-    return Measurement(samples, rejected)
+        return timed(**args)
+    return repeat_samples(take, reps, max_redo)
 
 
 def tree_bytes(root):

@@ -66,19 +66,19 @@ def targets(R):
     def add(name, goal, value_desc, ok, note=""):
         out.append({"target": name, "goal": goal, "measured": value_desc, "pass": ok, "note": note})
 
-    sq = {t: series_stats(R["incr"].get("sqlite", {}).get(t, [])) for t in TOOLS}
+    sq = {t: series_stats(R.get("incr", {}).get("sqlite", {}).get(t, [])) for t in TOOLS}
     if sq["strata"] and sq["borg"]:
         r = sq["strata"]["growth"] / sq["borg"]["growth"]
         add("store growth per SQLite version", "<= 0.4x borg",
             f"{fmt_bytes(sq['strata']['growth'])} vs borg {fmt_bytes(sq['borg']['growth'])} = {fmt_ratio(r)}", r <= 0.4)
     for ds, label in (("tree", "source tree release"), ("sqlite", "SQLite version")):
-        st = {t: series_stats(R["incr"].get(ds, {}).get(t, [])) for t in TOOLS}
+        st = {t: series_stats(R.get("incr", {}).get(ds, {}).get(t, [])) for t in TOOLS}
         if st["strata"] and st["borg"]:
             r = st["strata"]["wall"] / st["borg"]["wall"]
             add(f"incremental backup time, {label}", "<= 0.5x borg",
                 f"{fmt_s(st['strata']['wall'])} vs borg {fmt_s(st['borg']['wall'])} = {fmt_ratio(r)}", r <= 0.5)
     for ds, label in (("usr", "1 GiB /usr/lib set"), ("tree", "source tree (release 1)"), ("small", "100k small files")):
-        f = R["first"].get(ds, {})
+        f = R.get("first", {}).get(ds, {})
         if "strata" in f and "restic" in f:
             r = f["strata"]["mibps"] / f["restic"]["mibps"]
             add(f"first backup speed, {label}", ">= restic (1.00x)",
@@ -265,13 +265,46 @@ def text_table(header, rows):
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
+def mount_section(M, MT):
+    """The Mount section: mount_bench.py's own run (date, binary, time), its tables, notes and checks."""
+    import mount_report
+
+    m = M["machine"]
+    L = ["## Mount\n",
+         f"Measured by `bench/run.sh{' --quick' if M['config']['mode'] == 'quick' else ''} --only mount` on "
+         f"{M['date']} ({M.get('seconds', 0) / 60:.1f} min, of which "
+         f"{M.get('waited_for_quiet_seconds', 0) / 60:.0f} min waiting for a quiet machine) with "
+         f"{m['versions']['strata']} (git {m['git_head']}), {m['versions']['borg']} (with llfuse), "
+         f"{m['versions']['restic'].splitlines()[0]}; its targets are the `mount:` rows above. Each figure's "
+         "baseline and the three mounts were measured in the same run.\n"]
+    for title, header, rows, foot in MT:
+        L.append(f"### {title}\n")
+        L.append(md_table(header, rows))
+        L.append("")
+        if foot:
+            L.append(foot + "\n")
+    L += mount_report.notes(M) + [""]
+    if M.get("checks"):
+        L.append("### Mount correctness checks\n")
+        L.append(md_table(["check", "result"], [[c["what"], ("ok" if c["ok"] else "FAILED " + c["detail"])]
+                                                 for c in M["checks"]]))
+        L.append("")
+    L.append(md_table(["mount phase", "seconds"], [[k, v] for k, v in M.get("phase_seconds", {}).items()]))
+    L.append("")
+    return L
+
+
 def emit(R, out_dir):
-    T = tables(R)
-    tg = targets(R)
+    import mount_report  # here, not at the top: mount_report imports this module's formatters
+
+    M = R.get("mount")
+    T = tables(R) if "workloads" in R else []
+    MT = mount_report.tables(M) if M else []
+    tg = targets(R) + (mount_report.targets(M) if M else [])
     quick = R["config"]["mode"] == "quick"
     # stdout
     print()
-    for title, header, rows, _ in T:
+    for title, header, rows, _ in T + MT:
         print(title)
         print(text_table(header, rows))
         print()
@@ -279,7 +312,7 @@ def emit(R, out_dir):
     print(text_table(["target", "goal", "measured", "result"],
                      [[t["target"], t["goal"], t["measured"], "PASS" if t["pass"] else "FAIL"] for t in tg]))
     print()
-    for c in R.get("checks", []):
+    for c in R.get("checks", []) + (M or {}).get("checks", []):
         if not c["ok"]:
             print(f"CHECK FAILED: {c['what']} {c['detail']}")
 
@@ -343,6 +376,8 @@ def emit(R, out_dir):
     L.append("### Time per phase\n")
     L.append(md_table(["phase", "seconds"], [[k, v] for k, v in R.get("phase_seconds", {}).items()]))
     L.append("")
+    if M:
+        L += mount_section(M, MT)
     for name_, title in (("blocklen", "Block-length experiment"), ("notes", "Observations")):
         L.append(f"## {title}\n")
         body = kept.get(name_, f"(not run yet; see bench/README.md)\n")

@@ -3,14 +3,16 @@
 #
 #   bench/run.sh [--quick] [--keep] [--scratch DIR] [--strata BIN] [--only PHASES]
 #
-#   --quick        smaller workloads (~5 min instead of ~30)
+#   --quick        smaller workloads (~10 min instead of ~60)
 #   --keep         keep the scratch directory (workloads, repositories, bench.log) for inspection
 #   --scratch DIR  where to make the scratch directory (default: the first of $BENCH_SCRATCH, /var/tmp,
 #                  /tmp with enough free space: 20 GB, 5 GB for --quick)
 #   --strata BIN   use this strata binary instead of building one
 #   --only PHASES  re-run some phases (comma-separated: first,restore_usr,nochange,tree,restore_tree,
 #                  sqlite,restore_sqlite,cat,chain) and merge them into bench/results.json; needs the
-#                  binary the results were measured with (--strata)
+#                  binary the results were measured with (--strata). The mount benchmark's phases
+#                  (mount = all of mount_time,mount_seq,mount_rand,mount_tree) take any binary: they
+#                  measure their own baselines.
 #
 # Needs root (it drops the page cache between cold runs and restores with ownership). Writes
 # bench/RESULTS.md (bench/RESULTS-quick.md with --quick) and bench/results.json.
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
     --scratch) scratch_base="$2"; shift ;;
     --strata) strata=$(realpath "$2"); shift ;;
     --only) only="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -89,6 +91,11 @@ else
 fi
 scratch=$(mktemp -d "$base/strata-bench.XXXXXX")
 cleanup() {
+  # mount_bench.py unmounts what it mounted; this catches a mount left by a run that was killed.
+  local mp
+  while read -r _ mp _; do
+    case "$mp" in "$scratch"/*) fusermount3 -u -z "$mp" || true ;; esac
+  done </proc/mounts
   if [ "$keep" -eq 1 ]; then
     echo "scratch kept in $scratch"
   else
@@ -98,14 +105,31 @@ cleanup() {
 trap cleanup EXIT
 echo "scratch: $scratch"
 
-args=(run --strata "$strata" --scratch "$scratch")
-[ "$quick" -eq 1 ] && args+=(--quick)
-if [ -n "$only" ]; then
-  results="$bench_dir/results.json"
-  [ "$quick" -eq 1 ] && results="$bench_dir/results-quick.json"
-  args+=(--only "$only" --merge "$results")
+# --only splits into bench.py's phases and mount_bench.py's; without it both run everything.
+bench_phases=""
+mount_phases=""
+IFS=, read -ra wanted <<<"$only"
+for p in "${wanted[@]}"; do
+  case "$p" in
+    mount) mount_phases="${mount_phases:+$mount_phases,}time,seq,rand,tree" ;;
+    mount_*) mount_phases="${mount_phases:+$mount_phases,}${p#mount_}" ;;
+    *) bench_phases="${bench_phases:+$bench_phases,}$p" ;;
+  esac
+done
+results="$bench_dir/results.json"
+[ "$quick" -eq 1 ] && results="$bench_dir/results-quick.json"
+quick_arg=()
+[ "$quick" -eq 1 ] && quick_arg=(--quick)
+if [ -z "$only" ] || [ -n "$bench_phases" ]; then
+  args=(run --strata "$strata" --scratch "$scratch" "${quick_arg[@]}")
+  [ -n "$bench_phases" ] && args+=(--only "$bench_phases" --merge "$results")
+  python3 "$bench_dir/bench.py" "${args[@]}"
 fi
-python3 "$bench_dir/bench.py" "${args[@]}"
+if [ -z "$only" ] || [ -n "$mount_phases" ]; then
+  args=(run --strata "$strata" --scratch "$scratch" "${quick_arg[@]}" --merge "$results")
+  [ -n "$mount_phases" ] && args+=(--only "$mount_phases")
+  python3 "$bench_dir/mount_bench.py" "${args[@]}"
+fi
 
 elapsed=$(( $(date +%s) - started ))
 echo "bench/run.sh finished in $((elapsed / 60)) min $((elapsed % 60)) s"

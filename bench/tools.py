@@ -1,5 +1,6 @@
-"""The three backup tools behind one small interface: init a repository, describe a backup / restore
-command (a dict of harness.timed() arguments), list snapshots."""
+"""The three backup tools behind one small interface: init a repository, describe a backup / restore /
+mount command (a dict of harness.timed() arguments), list snapshots, and find a snapshot's directory in a
+mount of the repository."""
 import json
 import os
 
@@ -32,6 +33,31 @@ class Strata:
 
     def cat(self, repo, index, path):
         return {"cmd": [self.bin, "cat", "-s", repo, self.snap(repo, index), path]}
+
+    def mount_options(self):
+        """The mount's options this binary knows (the LMDB block cache's --cache-dir comes and goes)."""
+        return harness.capture([self.bin, "mount", "--help"])
+
+    def mount(self, repo, mnt, cache_dir=None):
+        cmd = [self.bin, "mount", "-f", "-s", repo, mnt]
+        if cache_dir:
+            cmd += ["--cache-dir", cache_dir]
+        return {"cmd": cmd}
+
+    def umount(self, mnt):
+        return [self.bin, "umount", mnt]
+
+    def listing(self, mnt):
+        """The directory of a mount that lists the snapshots."""
+        return mnt
+
+    def snapshot_names(self, repo):
+        """What the mount's root lists, oldest first."""
+        return [s["name"] for s in self.snapshots(repo)]
+
+    def snapshot_dir(self, repo, mnt, index, src):
+        # With one source path, a snapshot's root is that directory's contents.
+        return os.path.join(mnt, self.snapshot_names(repo)[index])
 
 
 class Borg:
@@ -74,6 +100,24 @@ class Borg:
         os.makedirs(dest, exist_ok=True)
         return {"cmd": ["borg", "extract", f"::{name}"], "env": self.env(repo), "cwd": dest}
 
+    def mount(self, repo, mnt, cache_dir=None):
+        # Foreground, so the caller owns the serving process. The whole repository: one directory per
+        # archive, each loaded on first access.
+        return {"cmd": ["borg", "mount", "-f", "::", mnt], "env": self.env(repo)}
+
+    def umount(self, mnt):
+        return ["fusermount3", "-u", mnt]
+
+    def listing(self, mnt):
+        return mnt
+
+    def snapshot_names(self, repo):
+        return self.archives(repo)
+
+    def snapshot_dir(self, repo, mnt, index, src):
+        # Archives keep the absolute source path, less its leading slash.
+        return os.path.join(mnt, self.archives(repo)[index], src.lstrip("/"))
+
 
 class Restic:
     name = "restic"
@@ -105,3 +149,20 @@ class Restic:
     def restore(self, repo, index, dest):
         sid = self.snapshots(repo)[index]
         return {"cmd": ["restic", "restore", sid, "--target", dest], "env": self.env(repo)}
+
+    def mount(self, repo, mnt, cache_dir=None):
+        # restic mount always stays in the foreground.
+        return {"cmd": ["restic", "mount", mnt], "env": self.env(repo)}
+
+    def umount(self, mnt):
+        return ["fusermount3", "-u", mnt]
+
+    def listing(self, mnt):
+        return os.path.join(mnt, "ids")
+
+    def snapshot_names(self, repo):
+        """What ids/ in the mount lists: short snapshot ids."""
+        return [sid[:8] for sid in self.snapshots(repo)]
+
+    def snapshot_dir(self, repo, mnt, index, src):
+        return os.path.join(self.listing(mnt), self.snapshot_names(repo)[index], src.lstrip("/"))

@@ -14,7 +14,8 @@ packages=(
   clang-format clang-tidy
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(borgbackup restic hyperfine)
+  # python3-llfuse: borg mount (borgbackup only recommends it).
+  packages+=(borgbackup python3-llfuse restic hyperfine)
 fi
 
 missing=()
