@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "fuse/snapshot_fs.h"
@@ -65,12 +67,54 @@ class Logger {
   bool stderr_ = false;
 };
 
+// The kernel's default readahead for a FUSE mount is 128 KiB, so a sequential read arrives as one 128 KiB
+// request at a time and pays a round trip to the daemon per request. 1 MiB matches the largest request
+// the kernel sends. Only root may change it; otherwise the default stays. The kernel sets it from the
+// INIT reply, so it is raised afterwards, when the first file is opened.
+constexpr int kReadaheadKb = 1024;
+
+// The device number of the mount at `mountpoint`, from /proc/self/mountinfo: stat() would send a request
+// to a session that is not served yet.
+std::string MountDevice(const std::string& mountpoint) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line, found;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    if (!(fields >> id >> parent >> device >> root >> point)) continue;
+    // mountinfo escapes space, tab, newline and backslash as \ooo.
+    std::string unescaped;
+    for (size_t i = 0; i < point.size(); i++) {
+      if (point[i] == '\\' && i + 3 < point.size() &&
+          std::isdigit(static_cast<unsigned char>(point[i + 1]))) {
+        unescaped.push_back(static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8)));
+        i += 3;
+      } else {
+        unescaped.push_back(point[i]);
+      }
+    }
+    if (unescaped == mountpoint) found = device;  // the last one is the mount on top
+  }
+  return found;
+}
+
+void RaiseReadahead(const std::string& mountpoint, Logger* log) {
+  const std::string device = MountDevice(mountpoint);
+  if (device.empty()) return;
+  std::ofstream out("/sys/class/bdi/" + device + "/read_ahead_kb");
+  out << kReadaheadKb << "\n";
+  out.flush();
+  if (!out) log->Log("kernel readahead left at its default (changing it needs root)");
+}
+
 struct Daemon {
   Store* store;
   SnapshotFs* fs;
   Logger* log;
   struct statvfs store_fs;
   std::atomic<BlockCache*> cache{nullptr};  // attached once opened, possibly while serving
+  std::string mountpoint;
+  std::once_flag readahead;
 };
 
 Daemon* D(fuse_req_t req) { return static_cast<Daemon*>(fuse_req_userdata(req)); }
@@ -195,6 +239,7 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     fuse_reply_err(req, Errno(version.status()));
     return;
   }
+  std::call_once(D(req)->readahead, [req] { RaiseReadahead(D(req)->mountpoint, D(req)->log); });
   fi->fh = reinterpret_cast<uint64_t>(new OpenFile{*version});
   fi->keep_cache = 1;  // content never changes: cached pages stay valid across opens
   fi->noflush = 1;
@@ -421,6 +466,7 @@ Status RunMount(const MountOptions& options) {
   log.UseStderr(options.foreground);
   SnapshotFs fs(store.get(), [&log](const std::string& line) { log.Log(line); });
   Daemon daemon{store.get(), &fs, &log, {}};
+  daemon.mountpoint = mountpoint;
   statvfs(store_path.c_str(), &daemon.store_fs);
 
   std::string fsname = "fsname=strata:" + store_path;
