@@ -54,6 +54,26 @@ inline constexpr uint8_t kMaxFrameLog2 = 20;  // 1 MiB
 inline constexpr size_t kFrameCheckSize = 16;
 inline constexpr size_t kFrameOverhead = 1 + kFrameCheckSize;
 inline constexpr size_t kSaltSize = 16;
+
+// The header's encryption byte. Mode 1: XChaCha20-Poly1305 (IETF) with keys under a random master key,
+// itself wrapped by an Argon2id key-encryption key (strata-store(5), "ENCRYPTION KEYS").
+inline constexpr uint8_t kEncryptionNone = 0;
+inline constexpr uint8_t kEncryptionXChaCha20Argon2id = 1;
+inline constexpr uint8_t kKdfArgon2id13 = 2;  // libsodium's crypto_pwhash_ALG_ARGON2ID13
+inline constexpr size_t kKdfSaltSize = 16;
+inline constexpr size_t kKeySize = 32;
+inline constexpr size_t kAeadNonceSize = 24;
+inline constexpr size_t kAeadTagSize = 16;
+inline constexpr size_t kWrappedKeySize = kKeySize + kAeadTagSize;
+// Bounds on what a header may ask of the KDF: sodium's minimums, and maximums that keep a damaged or
+// crafted header from making an unlock run for hours or allocate more than a machine has.
+inline constexpr uint32_t kKdfMinOps = 1;
+inline constexpr uint32_t kKdfMaxOps = 64;
+inline constexpr uint64_t kKdfMinMem = 8ull << 10;
+inline constexpr uint64_t kKdfMaxMem = 16ull << 30;
+// crypto_kdf context of every subkey of the master key, and their ids.
+inline constexpr std::string_view kSubkeyContext = "strata01";
+enum class SubkeyId : uint64_t { kFrame = 1, kObjectId = 2, kCache = 3 };
 inline constexpr size_t kPackIdSize = 16;
 
 // Fixed-size index entry (pack trailers and index files): see strata-store(5).

@@ -36,6 +36,8 @@ int Status::ToErrno() const {
       return EINTR;
     case Code::kFailedPrecondition:
       return EEXIST;
+    case Code::kWrongPassword:
+      return EACCES;
     case Code::kIOError:
       return errno_ != 0 ? errno_ : EIO;
     case Code::kCorruption:

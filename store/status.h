@@ -26,6 +26,7 @@ class [[nodiscard]] Status {
     kNoSpace,          // ENOSPC / EDQUOT
     kCancelled,
     kFailedPrecondition,  // the target's state forbids the operation (a store exists, DEST not empty)
+    kWrongPassword,       // the password does not unwrap the store's key (or the wrapped key was altered)
   };
 
   Status() = default;
@@ -38,6 +39,7 @@ class [[nodiscard]] Status {
   static Status FailedPrecondition(std::string msg) {
     return Status(Code::kFailedPrecondition, std::move(msg));
   }
+  static Status WrongPassword(std::string msg) { return Status(Code::kWrongPassword, std::move(msg)); }
   // Maps errno to kIOError, or kNoSpace for ENOSPC/EDQUOT, and appends strerror(err) to `context`.
   static Status FromErrno(const std::string& context, int err);
 
@@ -47,6 +49,7 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsCorruption() const { return code_ == Code::kCorruption; }
+  bool IsWrongPassword() const { return code_ == Code::kWrongPassword; }
 
   // A copy with "context: " put in front of the message, same code and errno.
   Status WithContext(const std::string& context) const;

@@ -114,6 +114,11 @@ Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
   }
   STRATA_ASSIGN_OR_RETURN(std::string bytes, env->ReadWholeFile(header_path, format::kMaxHeaderSize));
   STRATA_ASSIGN_OR_RETURN(StoreHeader header, StoreHeader::Decode(bytes, header_path));
+  // Until frames, ids, trees and manifests are encrypted, an encrypted store is one this strata cannot serve.
+  if (header.encryption != format::kEncryptionNone) {
+    return Status::NotSupported(header_path +
+                                ": the store is encrypted, which this strata does not support yet");
+  }
   std::unique_ptr<Store> store(new Store(env, path, header));
   for (auto dir : {format::kPacksDir, format::kIndexDir, format::kSnapshotsDir, format::kTmpDir}) {
     if (!env->FileExists(Sub(path, dir))) {

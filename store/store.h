@@ -44,8 +44,8 @@ class Store {
  public:
   // Creates a new store at `path` (missing or an empty directory).
   static Status Init(Env* env, const std::string& path, const StoreParams& params);
-  // Opens an existing store; a missing directory, a missing or damaged header, or a newer format version is
-  // an error naming the path.
+  // Opens an existing store; a missing directory, a missing or damaged header, a newer format version or an
+  // encrypted store (not supported yet) is an error naming the path.
   static Result<std::unique_ptr<Store>> Open(Env* env, const std::string& path);
 
   const std::string& path() const { return path_; }

@@ -6,7 +6,39 @@
 
 namespace strata {
 namespace {
+
 constexpr size_t kBodySizeV1 = 16 + 1 + 4 + 4 + 8 + 1;
+
+template <size_t N>
+void AppendBytes(std::string* dst, const std::array<uint8_t, N>& bytes) {
+  dst->append(reinterpret_cast<const char*>(bytes.data()), N);
+}
+
+template <size_t N>
+bool GetArray(Decoder* d, std::array<uint8_t, N>* out) {
+  std::string_view bytes;
+  if (!d->GetBytes(N, &bytes)) return false;
+  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(out->data()));
+  return true;
+}
+
+Status DecodeKeySlot(Decoder* d, const std::string& what, KeySlot* slot) {
+  uint8_t kdf_alg = 0;
+  d->GetFixed8(&kdf_alg);
+  d->GetFixed32(&slot->kdf.opslimit);
+  d->GetFixed64(&slot->kdf.memlimit);
+  GetArray(d, &slot->kdf.salt);
+  GetArray(d, &slot->nonce);
+  GetArray(d, &slot->wrapped);
+  if (!d->ok()) return Status::Corruption(what + ": header body is truncated (encryption fields)");
+  if (kdf_alg != format::kKdfArgon2id13) {
+    return Status::NotSupported(what + ": key derivation function " + std::to_string(kdf_alg) +
+                                " is not supported");
+  }
+  if (!slot->kdf.InRange()) return Status::Corruption(what + ": key derivation parameters out of range");
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string StoreHeader::UuidString() const {
@@ -15,14 +47,29 @@ std::string StoreHeader::UuidString() const {
          hex.substr(20);
 }
 
-std::string StoreHeader::Encode() const {
+std::string StoreHeader::WrapAssociatedData() const {
   std::string body;
-  body.append(reinterpret_cast<const char*>(uuid.data()), uuid.size());
+  AppendBytes(&body, uuid);
   PutFixed8(&body, params.data_frame_log2);
   PutFixed32(&body, static_cast<uint32_t>(params.zstd_level));
   PutFixed32(&body, params.max_chain);
   PutFixed64(&body, params.pack_target_size);
   PutFixed8(&body, encryption);
+  if (encryption == format::kEncryptionXChaCha20Argon2id) {
+    PutFixed8(&body, format::kKdfArgon2id13);
+    PutFixed32(&body, key_slot.kdf.opslimit);
+    PutFixed64(&body, key_slot.kdf.memlimit);
+    AppendBytes(&body, key_slot.kdf.salt);
+  }
+  return body;
+}
+
+std::string StoreHeader::Encode() const {
+  std::string body = WrapAssociatedData();
+  if (encryption == format::kEncryptionXChaCha20Argon2id) {
+    AppendBytes(&body, key_slot.nonce);
+    AppendBytes(&body, key_slot.wrapped);
+  }
   std::string out(format::kHeaderMagic);
   PutFixed32(&out, version);
   PutFixed32(&out, static_cast<uint32_t>(body.size()));
@@ -53,16 +100,14 @@ Result<StoreHeader> StoreHeader::Decode(std::string_view bytes, const std::strin
     return Status::Corruption(what + ": header checksum mismatch (damaged)");
   }
   Decoder d(bytes.substr(16, body_len));
-  std::string_view uuid;
   uint32_t level;
-  d.GetBytes(16, &uuid);
+  GetArray(&d, &h.uuid);
   d.GetFixed8(&h.params.data_frame_log2);
   d.GetFixed32(&level);
   d.GetFixed32(&h.params.max_chain);
   d.GetFixed64(&h.params.pack_target_size);
   d.GetFixed8(&h.encryption);
   if (!d.ok()) return Status::Corruption(what + ": header body is truncated");
-  std::copy(uuid.begin(), uuid.end(), reinterpret_cast<char*>(h.uuid.data()));
   h.params.zstd_level = static_cast<int32_t>(level);
   if (h.params.data_frame_log2 < format::kMinFrameLog2 || h.params.data_frame_log2 > format::kMaxFrameLog2 ||
       h.params.zstd_level < -7 || h.params.zstd_level > 22 || h.params.max_chain == 0 ||
@@ -70,7 +115,9 @@ Result<StoreHeader> StoreHeader::Decode(std::string_view bytes, const std::strin
       h.params.pack_target_size > (4ull << 30)) {
     return Status::Corruption(what + ": header parameters out of range");
   }
-  if (h.encryption != 0) {
+  if (h.encryption == format::kEncryptionXChaCha20Argon2id) {
+    STRATA_RETURN_IF_ERROR(DecodeKeySlot(&d, what, &h.key_slot));
+  } else if (h.encryption != format::kEncryptionNone) {
     return Status::NotSupported(what + ": store uses encryption mode " + std::to_string(h.encryption) +
                                 ", which this strata does not support");
   }

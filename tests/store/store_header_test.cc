@@ -158,9 +158,137 @@ TEST(StoreHeaderTest, ParameterBounds) {
   }
 }
 
-TEST(StoreHeaderTest, EncryptionIsNotSupported) {
-  auto d = StoreHeader::Decode(HandEncoded(1, Sample().uuid, 17, 3, 32, 1 << 20, 1), "h");
-  EXPECT_EQ(d.status().code(), Status::Code::kNotSupported);
+TEST(StoreHeaderTest, UnknownEncryptionIsNotSupported) {
+  for (uint8_t mode : {2, 3, 255}) {
+    auto d = StoreHeader::Decode(HandEncoded(1, Sample().uuid, 17, 3, 32, 1 << 20, mode), "h");
+    EXPECT_EQ(d.status().code(), Status::Code::kNotSupported) << int{mode};
+  }
+}
+
+// Encryption mode 1 as strata-store(5) lays it out after the v1 body: KDF id, opslimit, memlimit, salt,
+// wrap nonce, wrapped key.
+struct Slot {
+  uint8_t kdf = 2;
+  uint32_t ops = 3;
+  uint64_t mem = 256ull << 20;
+  std::string salt = std::string(16, 's');
+  std::string nonce = std::string(24, 'n');
+  std::string wrapped = std::string(48, 'w');
+};
+
+std::string HandEncodedEncrypted(const Slot& slot, const std::string& extra = "") {
+  const StoreHeader h = Sample();
+  std::string body(reinterpret_cast<const char*>(h.uuid.data()), 16);
+  PutLe(&body, 14, 1);
+  PutLe(&body, static_cast<uint32_t>(-5), 4);
+  PutLe(&body, 7, 4);
+  PutLe(&body, 3ull << 30, 8);
+  PutLe(&body, 1, 1);
+  PutLe(&body, slot.kdf, 1);
+  PutLe(&body, slot.ops, 4);
+  PutLe(&body, slot.mem, 8);
+  body += slot.salt + slot.nonce + slot.wrapped + extra;
+  std::string out("\x89STRATA\n");
+  PutLe(&out, 1, 4);
+  PutLe(&out, body.size(), 4);
+  out += body;
+  return out + test::Blake2b256(out);
+}
+
+StoreHeader SampleEncrypted() {
+  StoreHeader h = Sample();
+  h.encryption = 1;
+  h.key_slot.kdf.opslimit = 3;
+  h.key_slot.kdf.memlimit = 256ull << 20;
+  h.key_slot.kdf.salt.fill('s');
+  h.key_slot.nonce.fill('n');
+  h.key_slot.wrapped.fill('w');
+  return h;
+}
+
+TEST(StoreHeaderTest, EncryptedEncodeMatchesHandBuiltLayout) {
+  const std::string bytes = SampleEncrypted().Encode();
+  EXPECT_EQ(bytes, HandEncodedEncrypted(Slot{}));
+  EXPECT_EQ(bytes.size(), 183u);
+  EXPECT_EQ(bytes.substr(12, 4), test::Bytes({135, 0, 0, 0}));
+  // The wrap's associated data is header bytes 16..78: uuid through salt.
+  EXPECT_EQ(SampleEncrypted().WrapAssociatedData(), bytes.substr(16, 63));
+}
+
+TEST(StoreHeaderTest, EncryptedRoundTrip) {
+  Slot slot;
+  slot.ops = 4;
+  slot.mem = 1ull << 30;
+  slot.salt = test::RandomBytes(16, 1);
+  slot.nonce = test::RandomBytes(24, 2);
+  slot.wrapped = test::RandomBytes(48, 3);
+  auto d = StoreHeader::Decode(HandEncodedEncrypted(slot), "h");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->uuid, Sample().uuid);
+  EXPECT_EQ(d->params.zstd_level, -5);
+  EXPECT_EQ(d->encryption, 1);
+  EXPECT_EQ(d->key_slot.kdf.opslimit, 4u);
+  EXPECT_EQ(d->key_slot.kdf.memlimit, 1ull << 30);
+  auto view = [](const auto& a) { return std::string(reinterpret_cast<const char*>(a.data()), a.size()); };
+  EXPECT_EQ(view(d->key_slot.kdf.salt), slot.salt);
+  EXPECT_EQ(view(d->key_slot.nonce), slot.nonce);
+  EXPECT_EQ(view(d->key_slot.wrapped), slot.wrapped);
+  EXPECT_EQ(d->Encode(), HandEncodedEncrypted(slot));
+}
+
+TEST(StoreHeaderTest, EncryptedTruncationIsCorruption) {
+  const std::string bytes = SampleEncrypted().Encode();
+  for (size_t len = 0; len < bytes.size(); len++) {
+    EXPECT_TRUE(StoreHeader::Decode(bytes.substr(0, len), "h").status().IsCorruption()) << len;
+  }
+  // A body that ends inside the key slot, with a valid checksum and body_len.
+  for (size_t body_len = 34; body_len < 135; body_len++) {
+    std::string cut = bytes.substr(0, 16 + body_len);
+    cut[12] = static_cast<char>(body_len);
+    cut += test::Blake2b256(cut);
+    auto d = StoreHeader::Decode(cut, "h");
+    EXPECT_TRUE(d.status().IsCorruption()) << body_len;
+  }
+}
+
+TEST(StoreHeaderTest, EncryptedTrailingBodyBytesAreIgnored) {
+  auto d = StoreHeader::Decode(HandEncodedEncrypted(Slot{}, "future fields"), "h");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->Encode(), HandEncodedEncrypted(Slot{}));
+}
+
+TEST(StoreHeaderTest, KdfFieldsAreValidated) {
+  struct Case {
+    uint8_t kdf;
+    uint32_t ops;
+    uint64_t mem;
+    Status::Code code;
+  };
+  const Case cases[] = {
+      {2, 1, 8192, Status::Code::kOk},
+      {2, 64, 16ull << 30, Status::Code::kOk},
+      {1, 3, 8192, Status::Code::kNotSupported},  // Argon2i
+      {0, 3, 8192, Status::Code::kNotSupported},
+      {3, 3, 8192, Status::Code::kNotSupported},
+      {2, 0, 8192, Status::Code::kCorruption},
+      {2, 65, 8192, Status::Code::kCorruption},
+      {2, UINT32_MAX, 8192, Status::Code::kCorruption},
+      {2, 1, 4096, Status::Code::kCorruption},
+      {2, 1, 8192 + 1, Status::Code::kCorruption},
+      {2, 1, (16ull << 30) + 1024, Status::Code::kCorruption},
+      {2, 1, UINT64_MAX, Status::Code::kCorruption},
+  };
+  for (const Case& c : cases) {
+    Slot slot;
+    slot.kdf = c.kdf;
+    slot.ops = c.ops;
+    slot.mem = c.mem;
+    auto d = StoreHeader::Decode(HandEncodedEncrypted(slot), "/s/strata-store");
+    EXPECT_EQ(d.status().code(), c.code) << int{c.kdf} << " " << c.ops << " " << c.mem;
+    if (!d.ok()) {
+      EXPECT_NE(d.status().message().find("/s/strata-store"), std::string::npos);
+    }
+  }
 }
 
 TEST(StoreHeaderTest, BodyLengthMustCoverVersion1Fields) {
