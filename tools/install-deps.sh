@@ -11,6 +11,7 @@ packages=(
   attr acl sqlite3 tar diffutils findutils coreutils util-linux psmisc python3
   samba samba-vfs-modules smbclient
   clang-format clang-tidy
+  clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(borgbackup restic hyperfine)
