@@ -432,6 +432,10 @@ Status ExcludeMatcher::Add(std::string_view pattern) {
 Status ExcludeMatcher::AddFromFile(const std::string& path) {
   std::string content;
   STRATA_RETURN_IF_ERROR(ReadWholeFile(path, &content));
+  return AddFromContent(content, path);
+}
+
+Status ExcludeMatcher::AddFromContent(std::string_view content, const std::string& name) {
   std::string_view rest = content;
   // Editors on Windows start files with a BOM, and git ignores it too.
   if (rest.starts_with("\xef\xbb\xbf")) rest.remove_prefix(3);
@@ -446,7 +450,7 @@ Status ExcludeMatcher::AddFromFile(const std::string& path) {
     if (line.empty()) continue;
     Pattern p;
     Status s = Compile(line, &p);
-    if (!s.ok()) return s.WithContext(path + ":" + std::to_string(line_no));
+    if (!s.ok()) return s.WithContext(name + ":" + std::to_string(line_no));
     added.push_back(std::move(p));
   }
   patterns_.insert(patterns_.end(), std::make_move_iterator(added.begin()),

@@ -40,6 +40,8 @@ class ExcludeMatcher {
   // ends and a UTF-8 BOM are allowed. All or nothing: on error no pattern of the file is added, and a bad
   // pattern is reported as "FILE:LINE: ...".
   Status AddFromFile(const std::string& path);
+  // The same for the content of such a file; `name` stands for the file in errors.
+  Status AddFromContent(std::string_view content, const std::string& name);
 
   // Whether `rel_path` is excluded. It is relative to the source root, without leading or trailing '/'
   // and with components separated by single '/'; the root itself ("") is never excluded. `is_dir` must

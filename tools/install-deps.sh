@@ -12,6 +12,7 @@ packages=(
   attr acl sqlite3 tar diffutils findutils coreutils util-linux psmisc python3
   samba samba-vfs-modules smbclient
   clang-format clang-tidy
+  clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   # python3-llfuse: borg mount (borgbackup only recommends it).

@@ -359,6 +359,17 @@ TEST(ExcludeMatcherTest, AddFromFileNamesFileAndLineAndAddsNothingOnError) {
   EXPECT_TRUE(m.Excluded("first", false));
 }
 
+TEST(ExcludeMatcherTest, AddFromContentReadsTheFileFormatAndNamesTheGivenName) {
+  ExcludeMatcher m;
+  ASSERT_TRUE(m.AddFromContent("\xef\xbb\xbf# comment\r\n*.tmp\r\n\n!keep.tmp\n", "inline").ok());
+  EXPECT_TRUE(m.Excluded("a.tmp", false));
+  EXPECT_FALSE(m.Excluded("keep.tmp", false));
+  EXPECT_FALSE(m.Excluded("# comment", false));
+  Status s = m.AddFromContent("ok\n[z\n", "inline");
+  EXPECT_EQ(s.message(), "inline:2: exclude pattern \"[z\": unterminated '['");
+  EXPECT_FALSE(m.Excluded("ok", false));
+}
+
 TEST(ExcludeMatcherTest, AddFromFileReportsMissingFile) {
   TempDir dir;
   std::string path = dir.Join("missing");
