@@ -1,5 +1,7 @@
 #include "tests/fuzz/checksums.h"
 
+#include <xxhash.h>
+
 #include "store/coding.h"
 #include "store/format.h"
 #include "store/hash.h"
@@ -26,10 +28,10 @@ std::string FrameCheck(const Salt& salt, uint32_t index, uint32_t raw_len, std::
   std::string prefix(reinterpret_cast<const char*>(salt.data()), salt.size());
   PutFixed32(&prefix, index);
   PutFixed32(&prefix, raw_len);
-  Hasher h({}, format::kFrameCheckSize);
-  h.Update(prefix);
-  h.Update(encoded);
-  return h.FinishRaw();
+  prefix.append(encoded);
+  XXH128_canonical_t check;
+  XXH128_canonicalFromHash(&check, XXH3_128bits(prefix.data(), prefix.size()));
+  return std::string(reinterpret_cast<const char*>(check.digest), sizeof check.digest);
 }
 
 }  // namespace strata::fuzz
