@@ -13,8 +13,9 @@ t_init kill
 cd "$T"
 [[ -f ${STRATA_KILL_AT_LIB:-} ]] || fail "STRATA_KILL_AT_LIB must name the kill_at shim (target strata_kill_at)"
 # Delays are drawn from $RANDOM: STRATA_KILL_SEED replays a run.
-RANDOM=${STRATA_KILL_SEED:-$((EPOCHSECONDS % 100000))}
-note "kill delays seeded with $RANDOM (STRATA_KILL_SEED)"
+seed=${STRATA_KILL_SEED:-$((EPOCHSECONDS % 100000))}
+RANDOM=$seed
+note "kill delays seeded with $seed (STRATA_KILL_SEED)"
 
 # 1 MiB packs: the small files' objects seal a pack every few milliseconds and every big file seals its own,
 # so most kills leave sealed packs no index file lists yet (with the default 64 MiB, nothing here would be
