@@ -79,10 +79,14 @@ std::string StoreHeader::Encode() const {
 }
 
 Result<StoreHeader> StoreHeader::Decode(std::string_view bytes, const std::string& what) {
-  if (bytes.size() < format::kMagicSize || bytes.substr(0, format::kMagicSize) != format::kHeaderMagic) {
+  // A header cut short (an empty file included) says so rather than "bad magic".
+  if (bytes.size() < 16 &&
+      (format::kHeaderMagic.starts_with(bytes) || bytes.starts_with(format::kHeaderMagic))) {
+    return Status::Corruption(what + ": header is truncated (" + std::to_string(bytes.size()) + " bytes)");
+  }
+  if (bytes.substr(0, format::kMagicSize) != format::kHeaderMagic) {
     return Status::Corruption(what + ": not a strata store header (bad magic)");
   }
-  if (bytes.size() < 16) return Status::Corruption(what + ": header is truncated");
   StoreHeader h;
   h.version = DecodeFixed32(bytes.data() + 8);
   if (h.version > format::kStoreVersion) {

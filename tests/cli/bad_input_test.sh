@@ -58,6 +58,11 @@ expect_exit 2 "$S" backup -s store x/dup y/dup
 expect_stderr_line "same name 'dup'"
 expect_exit 1 "$S" init -s store
 expect_stderr_line "already exists"
+for size in 0 4097; do
+  expect_exit 2 "$S" init -s "packs-$size" --pack-size "$size"
+  expect_stderr_line "pack-size must be 1..4096"
+  [ ! -e "packs-$size" ] || fail "init --pack-size $size made a store"
+done
 
 # A corrupt frame: the damaged file fails with an error naming it; its neighbours still restore exactly.
 cp -a store st_corrupt

@@ -16,7 +16,7 @@ for i in $(seq 1 6); do head -c $((40 << 20)) /dev/urandom > "src/b/f$i"; done
 # Reference: the same backup uninterrupted, in a second store.
 strata init -s ref >/dev/null
 strata backup -s ref src >/dev/null
-ref_size=$(du -sb ref/packs | cut -f1)
+ref_size=$(pack_bytes ref)
 
 packs_before=$(find store/packs -name '*.pack' | wc -l)
 "$STRATA_BIN" backup -s store src > /dev/null 2>&1 &
@@ -29,15 +29,16 @@ done
 [ "$(find store/packs -name '*.pack' | wc -l)" -gt "$packs_before" ] || fail "no pack was sealed before the kill"
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-[ "$(strata snapshots -s store --json | grep -c '"id"')" = 1 ] || fail "killed backup left a visible snapshot"
+[ "$(snapshot_ids store | wc -l)" = 1 ] || fail "killed backup left a visible snapshot"
 pass "killed backup left no snapshot"
 expect_exit 0 strata restore -s store latest r1
 compare_trees v1 r1
 
 expect_exit 0 strata backup -s store src
-size=$(du -sb store/packs | cut -f1)
+size=$(pack_bytes store)
 # The first snapshot's few bytes aside, the store holds what one uninterrupted run stores, within 1%.
 [ "$size" -le $((ref_size + ref_size / 100 + 65536)) ] || fail "resumed store is $size bytes, reference $ref_size"
 pass "resumed backup reused the sealed packs ($size vs $ref_size bytes)"
+assert_eq "" "$(pack_objects store | cut -d' ' -f2 | sort | uniq -d | head -n 3)" "objects stored twice"
 expect_exit 0 strata restore -s store latest r2
 compare_trees src r2

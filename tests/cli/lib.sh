@@ -18,7 +18,9 @@
 #             expect_stdout_match REGEX, expect_stderr_match REGEX,
 #             strata ARGS... (runs $STRATA_BIN)
 #   trees     make_edge_tree [--many N] DIR, mutate_tree DIR STEP,
+#             make_bulk_tree DIR, mutate_bulk_tree DIR STEP,
 #             save_version DIR OUT
+#   store     snapshot_ids STORE, pack_bytes STORE, pack_objects STORE
 #   oracle    meta_listing [--no-root] DIR, trees_equal [--no-root] A B,
 #             compare_trees [--no-root] A B, file_content_equal A B...,
 #             sparse_ok FILE [MAX_ALLOCATED_BYTES],
@@ -718,6 +720,127 @@ _t_mutate() {
       touch -d "$ts" "$d/newdir/sub" "$d/newdir" "$d/files" "$d/symlinks" "$d"
     ;;
   esac
+}
+
+# ---------------------------------------------------------------------------
+# Store inspection, independent of strata (layout from strata-store(5))
+# ---------------------------------------------------------------------------
+
+# snapshot_ids STORE: the ids `strata snapshots --json` lists, oldest first,
+# one a line (fails if the command fails).
+snapshot_ids() {
+  local out
+  out=$(strata snapshots -s "${1:?usage: snapshot_ids STORE}" --json) || fail "snapshot_ids: strata snapshots failed"
+  grep -o '"id":"[0-9a-f]*"' <<<"$out" | cut -d'"' -f4 || true
+}
+
+# pack_bytes STORE: total size of the sealed pack files (not of the
+# directories holding them, whose sizes depend on the file system).
+pack_bytes() {
+  find "${1:?usage: pack_bytes STORE}/packs" -name '*.pack' -printf '%s\n' | awk '{s += $1} END {print s + 0}'
+}
+
+# pack_objects STORE: "PACK OBJECT_ID" for every object listed in the trailer
+# of every sealed pack (footer: index offset, entry count, ...; entries of 96
+# bytes, each starting with the object id).
+pack_objects() {
+  [[ -n $_T_PY ]] || fail "pack_objects: needs python3"
+  "$_T_PY" - "${1:?usage: pack_objects STORE}" <<'PY' || fail "pack_objects: cannot read the packs of $1"
+import glob, os, sys
+for path in sorted(glob.glob(sys.argv[1] + "/packs/*/*.pack")):
+    with open(path, "rb") as f:
+        f.seek(-64, 2)
+        footer = f.read(64)
+        offset, count = int.from_bytes(footer[:8], "little"), int.from_bytes(footer[8:16], "little")
+        f.seek(offset)
+        trailer = f.read(96 * count)
+    name = os.path.basename(path)
+    for i in range(count):
+        print(name, trailer[96 * i:96 * i + 32].hex())
+PY
+}
+
+# ---------------------------------------------------------------------------
+# Bulk tree: volume rather than edge cases
+# ---------------------------------------------------------------------------
+
+# make_bulk_tree DIR: a deterministic tree of about 150 MiB for crash and
+# space tests: big/ holds five large pseudo-random files (8, 13, 21, 34 and
+# 40 MiB), small/dNN/ 1500 small files (1-40 KiB; one in three is
+# compressible text) in 30 directories.  Needs python3.
+make_bulk_tree() {
+  local d=${1:?usage: make_bulk_tree DIR}
+  [[ ! -e $d ]] || fail "make_bulk_tree: $d already exists"
+  _t_bulk 0 "$d" || fail "make_bulk_tree: building $d failed"
+}
+
+# mutate_bulk_tree DIR STEP: change a bulk tree in the ways backups meet,
+# deterministically for each STEP (1, 2, ...), each step once and in order:
+# scattered edits in big/f21 and big/f34 (stored as deltas), big/f13
+# rewritten whole, big/new-STEP/ of twelve new 1-3 MiB files replacing
+# big/new-(STEP-1)/, every tenth small file rewritten (a different tenth each
+# step), a new directory small/new-STEP of 100 small files; small/d00 is
+# deleted on step 1.  The tree stays below 200 MiB.
+mutate_bulk_tree() {
+  local d=${1:?usage: mutate_bulk_tree DIR STEP} step=${2:?usage: mutate_bulk_tree DIR STEP}
+  [[ -d $d/big ]] || fail "mutate_bulk_tree: $d is not a bulk tree"
+  [[ $step =~ ^[1-9][0-9]*$ ]] || fail "mutate_bulk_tree: step must be a positive number, got $step"
+  _t_bulk "$step" "$d" || fail "mutate_bulk_tree: step $step on $d failed"
+}
+
+_t_bulk() {
+  [[ -n $_T_PY ]] || { echo "bulk tree: needs python3" >&2; return 1; }
+  "$_T_PY" - "$@" <<'PY'
+import os, random, shutil, sys
+
+step, top = int(sys.argv[1]), sys.argv[2]
+MiB = 1 << 20
+rng = random.Random("strata-bulk-%d" % step)
+
+def text(n):
+    line = b"line %07d of a compressible file, step %d\n"
+    out = b"".join(line % (i, step) for i in range(n // 40 + 1))
+    return out[:n]
+
+def small(path):
+    n = rng.randrange(1024, 40 * 1024)
+    with open(path, "wb") as f:
+        f.write(text(n) if rng.randrange(3) == 0 else rng.randbytes(n))
+
+if step == 0:
+    os.makedirs(top + "/big")
+    for size in (8, 13, 21, 34, 40):
+        with open("%s/big/f%d" % (top, size), "wb") as f:
+            f.write(rng.randbytes(size * MiB))
+    for i in range(1500):
+        d = "%s/small/d%02d" % (top, i % 30)
+        os.makedirs(d, exist_ok=True)
+        small("%s/s%04d" % (d, i))
+    sys.exit(0)
+
+for name in ("f21", "f34"):
+    with open(top + "/big/" + name, "r+b") as f:
+        size = f.seek(0, 2)
+        for _ in range(20):
+            f.seek(rng.randrange(size - 8192))
+            f.write(rng.randbytes(rng.randrange(1, 8192)))
+with open(top + "/big/f13", "wb") as f:
+    f.write(rng.randbytes(13 * MiB))
+shutil.rmtree("%s/big/new-%d" % (top, step - 1), ignore_errors=True)
+os.makedirs("%s/big/new-%d" % (top, step))
+for i in range(12):
+    with open("%s/big/new-%d/m%02d" % (top, step, i), "wb") as f:
+        f.write(rng.randbytes(rng.randrange(MiB, 3 * MiB)))
+for i in range(step % 10, 1500, 10):
+    path = "%s/small/d%02d/s%04d" % (top, i % 30, i)
+    if os.path.exists(path):
+        small(path)
+os.makedirs("%s/small/new-%d" % (top, step))
+for i in range(100):
+    small("%s/small/new-%d/s%03d" % (top, step, i))
+if step == 1:
+    shutil.rmtree(top + "/small/d00")
+PY
 }
 
 # save_version DIR OUT: exact copy of DIR at OUT (must not exist): contents,

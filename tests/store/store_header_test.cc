@@ -94,6 +94,9 @@ TEST(StoreHeaderTest, EveryTruncationIsCorruption) {
   for (size_t len = 0; len < bytes.size(); len++) {
     auto d = StoreHeader::Decode(bytes.substr(0, len), "h");
     EXPECT_TRUE(d.status().IsCorruption()) << len;
+    // An empty or cut header is named as such, never as a foreign file.
+    EXPECT_NE(d.status().message().find("truncated"), std::string::npos)
+        << len << ": " << d.status().message();
   }
   EXPECT_TRUE(StoreHeader::Decode(bytes + "x", "h").status().IsCorruption());
 }
