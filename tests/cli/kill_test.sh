@@ -21,6 +21,9 @@ note "kill delays seeded with $seed (STRATA_KILL_SEED)"
 # so most kills leave sealed packs no index file lists yet (with the default 64 MiB, nothing here would be
 # sealed before the very end of a backup).
 make_bulk_tree src
+# Trees record st_blocks, which ext4 changes when it writes delayed allocations back (an extent block
+# appears): settle them so that the two stores see the same metadata.
+sync
 for s in store ref; do strata init -s "$s" --pack-size 1 >/dev/null; done
 VERSIONS=() SNAPSHOTS=() # the saved trees and their snapshots, oldest first
 backup_both() {          # backup_both: back up src into both stores, keep a copy of src
@@ -32,6 +35,7 @@ backup_both() {          # backup_both: back up src into both stores, keep a cop
 }
 backup_both
 mutate_bulk_tree src 1
+sync
 backup_both
 RESTORED="" RESTORED_AT=-1 # the snapshots restores_exactly last restored, and after which kill
 restores_exactly() {        # restores_exactly: every snapshot so far restores exactly
@@ -97,6 +101,7 @@ kills=0 step=0 round=0
 while ((kills < 50)); do
   round=$((round + 1))
   mutate_bulk_tree src $((round + 1))
+  sync
   # The reference run, uninterrupted; its duration spans this round's delays.
   t0=$EPOCHREALTIME
   expect_exit 0 strata backup -s ref src
