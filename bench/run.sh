@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # strata benchmark: strata vs borg vs restic vs a native baseline, side by side. See bench/README.md.
 #
-#   bench/run.sh [--quick] [--keep] [--scratch DIR] [--strata BIN] [--only PHASES]
+#   bench/run.sh [--quick] [--keep] [--scratch DIR] [--strata BIN] [--only PHASES] [--no-mount]
 #
 #   --quick        smaller workloads (~10 min instead of ~60)
 #   --keep         keep the scratch directory (workloads, repositories, bench.log) for inspection
@@ -13,6 +13,7 @@
 #                  binary the results were measured with (--strata). The mount benchmark's phases
 #                  (mount = all of mount_time,mount_seq,mount_rand,mount_tree) take any binary: they
 #                  measure their own baselines.
+#   --no-mount     a full run of the backup phases only (the mount benchmark is an hour on its own)
 #
 # Needs root (it drops the page cache between cold runs and restores with ownership). Writes
 # bench/RESULTS.md (bench/RESULTS-quick.md with --quick) and bench/results.json.
@@ -27,6 +28,7 @@ keep=0
 scratch_base=""
 strata=""
 only=""
+no_mount=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
     --scratch) scratch_base="$2"; shift ;;
     --strata) strata=$(realpath "$2"); shift ;;
     --only) only="$2"; shift ;;
+    --no-mount) no_mount=1 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -125,7 +128,7 @@ if [ -z "$only" ] || [ -n "$bench_phases" ]; then
   [ -n "$bench_phases" ] && args+=(--only "$bench_phases" --merge "$results")
   python3 "$bench_dir/bench.py" "${args[@]}"
 fi
-if [ -z "$only" ] || [ -n "$mount_phases" ]; then
+if { [ -z "$only" ] && [ "$no_mount" -eq 0 ]; } || [ -n "$mount_phases" ]; then
   args=(run --strata "$strata" --scratch "$scratch" "${quick_arg[@]}" --merge "$results")
   [ -n "$mount_phases" ] && args+=(--only "$mount_phases")
   python3 "$bench_dir/mount_bench.py" "${args[@]}"
