@@ -51,6 +51,19 @@ def rmrf(path):
         shutil.rmtree(path)
 
 
+class Repos:
+    """The repositories of a benchmark: one per tool and data set under self.r."""
+
+    def repo(self, tool, dataset):
+        return os.path.join(self.r, f"{tool.name}-{dataset}")
+
+    def fresh_repo(self, tool, dataset):
+        path = self.repo(tool, dataset)
+        rmrf(path)
+        tool.init(path)
+        return path
+
+
 def machine_info(scratch, tools):
     mem = 0
     with open("/proc/meminfo") as f:
@@ -83,7 +96,7 @@ def machine_info(scratch, tools):
     }
 
 
-class Bench:
+class Bench(Repos):
     def __init__(self, args, cfg):
         self.cfg = cfg
         self.scr = args.scratch
@@ -100,15 +113,6 @@ class Bench:
                   "checks": [], "phase_seconds": {}}
         self.reps = cfg["reps"]
         self.rerun = False
-
-    def repo(self, tool, dataset):
-        return os.path.join(self.r, f"{tool.name}-{dataset}")
-
-    def fresh_repo(self, tool, dataset):
-        path = self.repo(tool, dataset)
-        rmrf(path)
-        tool.init(path)
-        return path
 
     def check(self, what, ok, detail=""):
         self.R["checks"].append({"what": what, "ok": bool(ok), "detail": detail})

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_files  # noqa: E402
 import harness  # noqa: E402
 import report  # noqa: E402
-from bench import machine_info, rmrf, sha256  # noqa: E402
+from bench import Repos, machine_info, rmrf, sha256  # noqa: E402
 from harness import say  # noqa: E402
 from tools import Borg, Restic, Strata  # noqa: E402
 
@@ -49,7 +49,7 @@ class Unavailable(Exception):
     """A tool's mount does not work here; its figures are left out, with the reason."""
 
 
-class MountBench:
+class MountBench(Repos):
     def __init__(self, strata_bin, scratch, cfg):
         self.cfg = cfg
         self.reps = cfg["reps"]
@@ -176,15 +176,6 @@ class MountBench:
                 out[key]["cache_counters"] = c
 
     # ---------------------------------------------------------------- workloads
-
-    def repo(self, tool, dataset):
-        return os.path.join(self.r, f"{tool.name}-{dataset}")
-
-    def fresh_repo(self, tool, dataset):
-        path = self.repo(tool, dataset)
-        rmrf(path)
-        tool.init(path)
-        return path
 
     def backup_all(self, dataset, src, strata_extra=()):
         for tool in self.tools:
