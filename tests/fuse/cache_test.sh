@@ -12,11 +12,17 @@ source "$(dirname "$0")/../cli/lib.sh"
 t_init cache
 cd "$T"
 
-mkdir -p src
-head -c $((8 << 20)) /dev/urandom > src/big
-for i in 1 2 3; do head -c $((300000 * i)) /dev/urandom > "src/f$i"; done
+# Compressible but not trivial (base64 text stores as zstd frames): only frames that cost a decode are
+# cached. noise/ holds random bytes, stored raw, which are not.
+text() { (set +o pipefail && head -c $(($1 * 3 / 4 + 64)) /dev/urandom | base64 -w 76 | head -c "$1"); }
+mkdir -p src noise
+text $((8 << 20)) > src/big
+for i in 1 2 3; do text $((300000 * i)) > "src/f$i"; done
+head -c $((2 << 20)) /dev/urandom > noise/raw
 strata init -s store >/dev/null
 strata backup -s store src >/dev/null
+strata init -s noise-store >/dev/null
+strata backup -s noise-store noise >/dev/null
 # The store uuid straight from the header bytes (strata-store(5): 16 bytes at offset 16).
 uuid=$(od -An -v -t x1 -j 16 -N 16 store/strata-store | tr -d ' \n' |
   sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12})$/\1-\2-\3-\4-\5/')
@@ -121,6 +127,18 @@ wait $p2 || fail "second of two concurrent mounts read wrong bytes"
 pass "two mounts sharing a cache read exact bytes"
 expect_exit 0 strata umount mnt
 expect_exit 0 strata umount mnt2
+
+# Frames stored raw are not cached (the pack serves them as cheaply): a remount finds at most the file's
+# extent map in the cache, and still reads exact bytes.
+for round in 1 2; do
+  expect_exit 0 strata mount -s noise-store mnt --cache-dir raw-cache --log-file "$T/mount.log"
+  cache_ready mnt "$T/mount.log"
+  check "random bytes read through the mount match (round $round)" cmp mnt/latest/raw noise/raw
+  [ "$round" = 1 ] || raw_hits=$(counter hits mnt)
+  expect_exit 0 strata umount mnt
+done
+[ "$raw_hits" -le 1 ] || fail "raw frames were cached: $raw_hits hits reading 16 raw frames"
+pass "raw frames are not cached ($raw_hits hit: the extent map)"
 
 for bad in abc 12X 512K 0 -5 99999999999999999999G; do
   expect_exit 2 strata mount -s store mnt --cache-size "$bad"
