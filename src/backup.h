@@ -19,7 +19,7 @@ struct BackupOptions {
   bool exclude_caches = false;             // skip the contents of directories with a valid CACHEDIR.TAG
   bool one_file_system = false;
   uint32_t max_chain = 0;  // 0: the store's default
-  unsigned threads = 0;    // 0: one per core
+  unsigned threads = 0;    // 0: four per core, at least 4 and at most 32
   std::string host;        // empty: this machine's host name
   // Called from the walking thread as things happen; may be empty.
   std::function<void(const std::string&)> on_warning;

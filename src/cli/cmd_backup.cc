@@ -25,7 +25,7 @@ const Command& BackupCommand() {
             "one-file-system", po::bool_switch(), "do not descend into other file systems")(
             "max-chain", po::value<uint32_t>()->value_name("N"),
             "longest delta chain before a full copy is stored (default: the store's)")(
-            "threads", po::value<unsigned>()->value_name("N"), "worker threads (default: one per core)")(
+            "threads", po::value<unsigned>()->value_name("N"), "worker threads (default: four per core)")(
             "paths", po::value<std::vector<std::string>>(), "");
         p.add("paths", -1);
       },
