@@ -251,6 +251,16 @@ def tables(R):
     return T
 
 
+def sections(tables):
+    """Markdown lines for (title, header, rows, footnote) tables, each under its own heading."""
+    out = []
+    for title, header, rows, foot in tables:
+        out += [f"### {title}\n", md_table(header, rows), ""]
+        if foot:
+            out.append(foot + "\n")
+    return out
+
+
 def md_table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
@@ -277,12 +287,7 @@ def mount_section(M, MT):
          f"{m['versions']['strata']} (git {m['git_head']}), {m['versions']['borg']} (with llfuse), "
          f"{m['versions']['restic'].splitlines()[0]}; its targets are the `mount:` rows above. Each figure's "
          "baseline and the three mounts were measured in the same run.\n"]
-    for title, header, rows, foot in MT:
-        L.append(f"### {title}\n")
-        L.append(md_table(header, rows))
-        L.append("")
-        if foot:
-            L.append(foot + "\n")
+    L += sections(MT)
     L += mount_report.notes(M) + [""]
     if M.get("checks"):
         L.append("### Mount correctness checks\n")
@@ -361,12 +366,7 @@ def emit(R, out_dir):
     L.append("## Figures\n")
     L.append("Ratios are strata over the baseline named in the column. Timing figures are medians of "
              f"{R['config']['reps']} runs unless a table says otherwise.\n")
-    for title, header, rows, foot in T:
-        L.append(f"### {title}\n")
-        L.append(md_table(header, rows))
-        L.append("")
-        if foot:
-            L.append(foot + "\n")
+    L += sections(T)
     checks = R.get("checks", [])
     if checks:
         L.append("### Correctness checks made during the run\n")
