@@ -115,6 +115,7 @@ struct Daemon {
   std::atomic<BlockCache*> cache{nullptr};  // attached once opened, possibly while serving
   std::string mountpoint;
   std::once_flag readahead;
+  bool no_open = false;  // set at init, before any request
 };
 
 Daemon* D(fuse_req_t req) { return static_cast<Daemon*>(fuse_req_userdata(req)); }
@@ -125,7 +126,11 @@ double TimeoutFor(fuse_ino_t parent) {
   return parent == SnapshotFs::kRootIno ? kRootTimeout : kStableTimeout;
 }
 
-void OpInit(void*, struct fuse_conn_info* conn) {
+void OpInit(void* userdata, struct fuse_conn_info* conn) {
+  if (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) {
+    conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
+    static_cast<Daemon*>(userdata)->no_open = true;
+  }
   if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
   if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
 }
@@ -225,10 +230,10 @@ void OpReaddirPlus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struc
   DoReaddir(req, ino, size, off, true);
 }
 
-struct OpenFile {
-  ObjectId version;
-};
-
+// Reads find the version through the inode, which the kernel keeps alive while the file is open, so an
+// open carries no state. Where the kernel allows it, the first open answers ENOSYS and later opens and
+// releases never reach the daemon (the kernel then keeps the page cache, as keep_cache would): two fewer
+// round trips per file, a third of what `cp -a` costs per small file.
 void OpOpen(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & (O_TRUNC | O_APPEND | O_CREAT)) != 0) {
     fuse_reply_err(req, EROFS);
@@ -240,16 +245,20 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     return;
   }
   std::call_once(D(req)->readahead, [req] { RaiseReadahead(D(req)->mountpoint, D(req)->log); });
-  fi->fh = reinterpret_cast<uint64_t>(new OpenFile{*version});
+  if (D(req)->no_open) {
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
   fi->keep_cache = 1;  // content never changes: cached pages stay valid across opens
   fi->noflush = 1;
-  if (fuse_reply_open(req, fi) != 0) delete reinterpret_cast<OpenFile*>(fi->fh);
+  fuse_reply_open(req, fi);
 }
 
-void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
-  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info*) {
+  auto version = D(req)->fs->Open(ino);
   std::string out;
-  Status s = D(req)->fs->Read(ino, f->version, static_cast<uint64_t>(off), size, &out);
+  Status s = version.ok() ? D(req)->fs->Read(ino, *version, static_cast<uint64_t>(off), size, &out)
+                          : version.status();
   if (!s.ok()) {
     fuse_reply_err(req, EIO);
     return;
@@ -257,23 +266,22 @@ void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_
   fuse_reply_buf(req, out.data(), out.size());
 }
 
-void OpLseek(fuse_req_t req, fuse_ino_t, off_t off, int whence, struct fuse_file_info* fi) {
+void OpLseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info*) {
   if (whence != SEEK_DATA && whence != SEEK_HOLE) {
     fuse_reply_err(req, EINVAL);
     return;
   }
-  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-  auto pos = D(req)->fs->Seek(f->version, static_cast<uint64_t>(off), whence == SEEK_DATA);
+  auto version = D(req)->fs->Open(ino);
+  if (!version.ok()) {
+    fuse_reply_err(req, EIO);
+    return;
+  }
+  auto pos = D(req)->fs->Seek(*version, static_cast<uint64_t>(off), whence == SEEK_DATA);
   if (!pos.ok()) {
     fuse_reply_err(req, pos.status().IsNotFound() ? ENXIO : EIO);
     return;
   }
   fuse_reply_lseek(req, static_cast<off_t>(*pos));
-}
-
-void OpRelease(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
-  delete reinterpret_cast<OpenFile*>(fi->fh);
-  fuse_reply_err(req, 0);
 }
 
 void OpStatfs(fuse_req_t req, fuse_ino_t) {
@@ -354,7 +362,6 @@ fuse_lowlevel_ops Ops() {
   ops.readdirplus = OpReaddirPlus;
   ops.open = OpOpen;
   ops.read = OpRead;
-  ops.release = OpRelease;
   ops.lseek = OpLseek;
   ops.statfs = OpStatfs;
   ops.getxattr = OpGetxattr;

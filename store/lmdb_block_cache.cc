@@ -33,6 +33,10 @@ uint64_t FullMark(uint64_t capacity) { return capacity / 10 * 3; }
 constexpr auto kTouchInterval = std::chrono::milliseconds(500);
 constexpr size_t kMaxTouches = 1 << 16;
 constexpr size_t kMaxDeletes = 1 << 10;
+// A commit writes every page it dirtied and a meta page, so the writer gathers puts for up to this long
+// (or until half the queue is used) before committing: a cold `cp -a` of 20k small files made 238k
+// pwrite calls when every put was committed on its own.
+constexpr auto kGatherTime = std::chrono::milliseconds(50);
 
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
@@ -295,7 +299,9 @@ void LmdbBlockCache::Put(std::string_view key, std::string_view value) {
   }
   queued_bytes_ += size;
   queued_.puts.emplace_back(key, value);
-  queue_cv_.notify_one();
+  // The writer needs waking only to start gathering and to end it early; a wake per put costs a futex
+  // round trip each.
+  if (queued_.puts.size() == 1 || queued_bytes_ >= queue_limit_ / 2) queue_cv_.notify_one();
 }
 
 BlockCacheStats LmdbBlockCache::Stats() const {
@@ -324,6 +330,11 @@ void LmdbBlockCache::WriterLoop() {
     queue_cv_.wait_for(lock, kTouchInterval, [&] {
       return stop_ || !queued_.puts.empty() || !queued_.deletes.empty() || flushes_asked_ > flushes_done_;
     });
+    if (!queued_.puts.empty()) {
+      queue_cv_.wait_for(lock, kGatherTime, [&] {
+        return stop_ || flushes_asked_ > flushes_done_ || queued_bytes_ >= queue_limit_ / 2;
+      });
+    }
     Batch batch;
     std::swap(batch, queued_);
     queued_bytes_ = 0;

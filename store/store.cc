@@ -246,10 +246,13 @@ std::shared_ptr<const ExtentMap> Store::CachedExtentMap(const ObjectId& version_
   return map;
 }
 
-void Store::RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map) {
+void Store::RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map,
+                              bool composed) {
   extent_maps_.Put(version_id, map, ExtentMapCharge(*map));
+  // A FULL version's map comes from its record alone, as cheaply as from the block cache; only maps that
+  // took a chain of delta records to compose are worth a cache write.
   BlockCache* block_cache = block_cache_.load();
-  if (block_cache == nullptr) return;
+  if (block_cache == nullptr || !composed) return;
   std::string bytes;
   map->Encode(&bytes);
   block_cache->Put(BlockCache::ExtentMapKey(version_id), bytes);
@@ -298,7 +301,7 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
       if (!composed.ok()) return composed.status().WithContext(what);
       map = std::make_shared<const ExtentMap>(std::move(composed).value());
     }
-    RememberExtentMap(vid, map);
+    RememberExtentMap(vid, map, v.kind != FileVersion::Kind::kFull);
   }
   return map;
 }

@@ -103,7 +103,8 @@ class Store {
   Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry);
   // A version's composed map from the in-memory cache or the block cache, or null.
   std::shared_ptr<const ExtentMap> CachedExtentMap(const ObjectId& version_id);
-  void RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map);
+  void RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map,
+                         bool composed);
 
   Env* env_;
   std::string path_;
