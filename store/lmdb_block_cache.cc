@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <utility>
 
 #include "store/coding.h"
@@ -124,10 +125,11 @@ Status LmdbBlockCache::OpenEnv() {
 // Opens the databases and checks the meta record, or writes it into an empty cache. Multi-process safe:
 // this runs in a write transaction, so a concurrent opener sees either no meta record or a whole one.
 Status LmdbBlockCache::InitMeta(MDB_txn* txn) {
-  int rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta_db_);
-  if (rc == 0) rc = mdb_dbi_open(txn, "blocks", MDB_CREATE, &blocks_db_);
-  if (rc == 0) rc = mdb_dbi_open(txn, "ticks", MDB_CREATE, &ticks_db_);
-  if (rc == 0) rc = mdb_dbi_open(txn, "lru", MDB_CREATE | MDB_INTEGERKEY, &lru_db_);
+  MDB_dbi* dbis[] = {&meta_db_, &blocks_db_, &ticks_db_, &lru_db_};
+  static_assert(std::size(dbis) == std::size(kCacheDatabases));
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < std::size(dbis); i++)
+    rc = mdb_dbi_open(txn, kCacheDatabases[i].name, MDB_CREATE | kCacheDatabases[i].flags, dbis[i]);
   if (rc != 0) return LmdbStatus("databases", rc);
   const std::string_view uuid(reinterpret_cast<const char*>(options_.store_uuid.data()), 16);
   MDB_val k = Val(kMetaKey), v;

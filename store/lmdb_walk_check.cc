@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "store/lmdb_page_check.h"
+
 namespace strata {
 namespace {
 
@@ -17,31 +19,33 @@ namespace {
 // u32. An overflow value's data starts right after the header of its first page.
 constexpr size_t kPageHeaderSize = 16;
 constexpr uint16_t kOverflowFlag = 0x04;
-constexpr const char* kDatabases[] = {"meta", "blocks", "ticks", "lru"};
-
-// Deletes every entry of every named database and puts it back with a one-byte value, then deletes them
-// all again; the caller aborts the transaction. An error or a crash here is what a damaged page would do to
+// Opens (creating where missing) every database of the cache; deletes every entry and puts it back with a
+// one-byte value; puts and deletes a probe entry, as a fresh cache's first writes would; then deletes them
+// all again. The caller aborts the transaction. An error or a crash here is what a damaged page would do to
 // the cache's writer. (Shrinking values in place with MDB_CURRENT would be shorter, but LMDB 0.9.24 does
 // that with an overlapping memcpy, which sanitizers reject.)
 int RehearseWrites(MDB_txn* txn) {
   char byte = 0;
   MDB_val small{1, &byte};
-  for (const char* name : kDatabases) {
+  for (const LmdbDatabase& db : kCacheDatabases) {
     MDB_dbi dbi;
-    int rc = mdb_dbi_open(txn, name, 0, &dbi);
-    if (rc == MDB_NOTFOUND) continue;
     MDB_cursor* cursor = nullptr;
-    if (rc != 0 || mdb_cursor_open(txn, dbi, &cursor) != 0) return 1;
+    if (mdb_dbi_open(txn, db.name, MDB_CREATE | db.flags, &dbi) != 0 ||
+        mdb_cursor_open(txn, dbi, &cursor) != 0)
+      return 1;
     std::vector<std::string> keys;
     MDB_val k, v;
+    int rc;
     for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
       keys.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
     }
     if (rc != MDB_NOTFOUND) return 1;
+    keys.emplace_back(sizeof(uint64_t), '\xff');  // an integer key, valid in every database
     for (std::string& key : keys) {
       MDB_val kv{key.size(), key.data()};
-      if (mdb_del(txn, dbi, &kv, nullptr) != 0 || mdb_put(txn, dbi, &kv, &small, 0) != 0) return 1;
+      rc = mdb_del(txn, dbi, &kv, nullptr);
+      if ((rc != 0 && rc != MDB_NOTFOUND) || mdb_put(txn, dbi, &kv, &small, 0) != 0) return 1;
     }
     while ((rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)) == 0) {
       if (mdb_cursor_del(cursor, 0) != 0) return 1;
@@ -66,10 +70,11 @@ int Walk(const std::string& dir, uint64_t map_size) {
   if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0) return 1;
   const uint64_t page_size = stat.ms_psize;
   const uint64_t pages = info.me_last_pgno + 1;
+  if (!LmdbPagesAreSound(dir + "/data.mdb", page_size)) return 1;
   std::vector<MDB_dbi> dbis = {0, 1};  // the free list and the main database (which names the others)
-  for (const char* name : kDatabases) {
+  for (const LmdbDatabase& db : kCacheDatabases) {
     MDB_dbi dbi;
-    int rc = mdb_dbi_open(txn, name, 0, &dbi);
+    int rc = mdb_dbi_open(txn, db.name, db.flags, &dbi);
     if (rc == 0) dbis.push_back(dbi);
     if (rc != 0 && rc != MDB_NOTFOUND) return 1;
   }
