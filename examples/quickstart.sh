@@ -14,6 +14,9 @@ strata=$root/build/strata
 work=$(mktemp -d "${TMPDIR:-/tmp}/strata-quickstart.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export STRATA_STORE=$work/store
+# The store is encrypted (the default); a real set-up keeps the password in a file (--password-file, or
+# STRATA_PASSWORD_FILE) or types it at the prompt.
+export STRATA_PASSWORD=quickstart-password
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 

@@ -461,7 +461,8 @@ Status RunMount(const MountOptions& options) {
   // fuse_daemonize changes to "/": every path is made absolute first.
   const std::string store_path = RealPath(options.store);
   const std::string mountpoint = RealPath(options.mountpoint);
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(Env::Default(), store_path));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                          Store::Open(Env::Default(), store_path, options.password));
   STRATA_RETURN_IF_ERROR(CheckMountPoint(mountpoint));
   const std::string cache_dir = options.cache_dir.empty()
                                     ? DefaultCacheDir(store->header().UuidString())
@@ -505,7 +506,9 @@ Status RunMount(const MountOptions& options) {
       // The walk forks, so it starts before any thread does.
       std::unique_ptr<LmdbBlockCache> cache;
       std::thread opener;
-      if (options.cache) {
+      if (options.cache && store->encrypted()) {
+        log.Log("encrypted store: running without the block cache (it would hold plaintext)");
+      } else if (options.cache) {
         opener = std::thread([&, walk = LmdbWalk::Start(cache_dir, options.cache_size)]() mutable {
           cache = OpenCache(options, cache_dir, store.get(), &log, walk.Passed());
           store->SetBlockCache(cache.get());

@@ -5,7 +5,6 @@
 #include <unordered_set>
 
 #include "src/version_stream.h"
-#include "store/hash.h"
 #include "store/lock.h"
 
 namespace strata {
@@ -94,14 +93,8 @@ void Checker::CheckIndexFiles() {
   std::sort(names->begin(), names->end());
   for (const std::string& name : *names) {
     if (name.size() != 64 + format::kIndexSuffix.size() || !name.ends_with(format::kIndexSuffix)) continue;
-    const std::string path = dir + "/" + name;
     result_.index_files++;
-    auto map = store_->env()->MapReadOnly(path);
-    Status s = map.ok() ? ObjectIndex::Verify((*map)->data(), "index file " + path) : map.status();
-    if (s.ok() && HashBytes((*map)->data().substr(0, (*map)->data().size() - format::kChecksumSize)).Hex() !=
-                      name.substr(0, 64)) {
-      s = Status::Corruption("index file " + path + ": content does not match its name");
-    }
+    Status s = store_->index().VerifyFile(name);
     if (!s.ok())
       Problem(name.substr(0, 64), "index file", s.message() + " (the objects it lists read as missing)");
   }

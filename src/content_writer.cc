@@ -205,7 +205,7 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path,
   }
   if (!pass.ok()) return pass.status();
 
-  result.version = DeriveObjectId(format::ObjectType::kVersion, pass->content_hash);
+  result.version = store_->DeriveId(format::ObjectType::kVersion, pass->content_hash);
   if (session_->ExistsOrClaim(result.version)) {
     STRATA_RETURN_IF_ERROR(pack_->AbortObject());
     return result;
@@ -220,9 +220,9 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path,
     record.depth = base_version->depth + 1;
     record.literal_size = pass->literal_size;
     EncodeOps(pass->ops, &record.ops);
-    record.payload = DeriveObjectId(format::ObjectType::kData, pass->literal_hash);
+    record.payload = store_->DeriveId(format::ObjectType::kData, pass->literal_hash);
   } else {
-    record.payload = DeriveObjectId(format::ObjectType::kData, pass->content_hash);
+    record.payload = store_->DeriveId(format::ObjectType::kData, pass->content_hash);
   }
   if (session_->ExistsOrClaim(record.payload)) {
     STRATA_RETURN_IF_ERROR(pack_->AbortObject());
@@ -240,7 +240,7 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path,
 }
 
 Result<ObjectId> ContentWriter::WriteMetadata(format::ObjectType type, std::string_view bytes) {
-  ObjectId id = DeriveObjectId(type, HashBytes(bytes));
+  ObjectId id = store_->DeriveId(type, HashBytes(bytes));
   if (session_->ExistsOrClaim(id)) return id;
   STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->WriteObject(type, id, bytes, kMetadataFrameLog2));
   store_->index().AddLocal(entry);

@@ -65,6 +65,10 @@ inline constexpr size_t kKeySize = 32;
 inline constexpr size_t kAeadNonceSize = 24;
 inline constexpr size_t kAeadTagSize = 16;
 inline constexpr size_t kWrappedKeySize = kKeySize + kAeadTagSize;
+// In an encrypted store a frame's check slot holds its AEAD tag and its nonce follows the encoding byte.
+inline constexpr size_t kSealedFrameOverhead = 1 + kAeadNonceSize + kAeadTagSize;
+// A sealed file (index file, manifest, pack trailer): nonce, ciphertext, tag.
+inline constexpr size_t kSealedFileOverhead = kAeadNonceSize + kAeadTagSize;
 // Bounds on what a header may ask of the KDF: sodium's minimums, and maximums that keep a damaged or
 // crafted header from making an unlock run for hours or allocate more than a machine has.
 inline constexpr uint32_t kKdfMinOps = 1;
@@ -73,7 +77,7 @@ inline constexpr uint64_t kKdfMinMem = 8ull << 10;
 inline constexpr uint64_t kKdfMaxMem = 16ull << 30;
 // crypto_kdf context of every subkey of the master key, and their ids.
 inline constexpr std::string_view kSubkeyContext = "strata01";
-enum class SubkeyId : uint64_t { kFrame = 1, kObjectId = 2, kCache = 3 };
+enum class SubkeyId : uint64_t { kFrame = 1, kObjectId = 2, kCache = 3, kFile = 4 };
 inline constexpr size_t kPackIdSize = 16;
 
 // Fixed-size index entry (pack trailers and index files): see strata-store(5).
@@ -86,6 +90,8 @@ inline constexpr size_t kChecksumSize = 32;
 // Limits that bound what a reader will allocate for metadata read from disk.
 inline constexpr uint64_t kMaxMetadataObjectSize = 1ull << 30;  // trees, version records, signatures
 inline constexpr uint64_t kMaxManifestSize = 16ull << 20;
+// Encrypted stores read index files whole (plain ones map them): 2^30 bytes is 11 million objects.
+inline constexpr uint64_t kMaxIndexFileSize = 1ull << 30;
 inline constexpr uint64_t kMaxHeaderSize = 64ull << 10;
 inline constexpr uint64_t kMaxNameLength = 4096;
 

@@ -29,12 +29,30 @@ ZstdContexts& Contexts() {
 
 using Check = Xxh128Digest;
 
+// What binds a frame to its place besides its body: the object's salt, the frame index and raw length.
+// With the encoding byte it is the plain check's prefix and the encrypted frame's associated data.
+struct FramePlace {
+  char bytes[format::kSaltSize + 8 + 1];
+
+  FramePlace(const Salt& salt, uint32_t frame_index, size_t raw_len, char encoding) {
+    std::memcpy(bytes, salt.data(), salt.size());
+    EncodeFixed32(bytes + format::kSaltSize, frame_index);
+    EncodeFixed32(bytes + format::kSaltSize + 4, static_cast<uint32_t>(raw_len));
+    bytes[sizeof bytes - 1] = encoding;
+  }
+  std::string_view prefix() const { return {bytes, sizeof bytes - 1}; }
+  std::string_view ad() const { return {bytes, sizeof bytes}; }
+};
+
+// `encoded` starts with the encoding byte.
 Check FrameCheck(const Salt& salt, uint32_t frame_index, size_t raw_len, std::string_view encoded) {
-  char prefix[format::kSaltSize + 8];
-  std::memcpy(prefix, salt.data(), salt.size());
-  EncodeFixed32(prefix + format::kSaltSize, frame_index);
-  EncodeFixed32(prefix + format::kSaltSize + 4, static_cast<uint32_t>(raw_len));
-  return Xxh128({std::string_view(prefix, sizeof prefix), encoded});
+  return Xxh128({FramePlace(salt, frame_index, raw_len, encoded[0]).prefix(), encoded});
+}
+
+// Zstd output and decrypted compressed bodies, reused by each thread.
+std::string& Scratch() {
+  thread_local std::string scratch;
+  return scratch;
 }
 
 }  // namespace
@@ -48,25 +66,29 @@ Salt RandomSalt() {
 
 void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_index,
                         std::string* out) const {
-  size_t start = out->size();
-  if (!raw.empty() && IsAllZero(raw)) {
-    out->push_back(static_cast<char>(format::FrameEncoding::kZeros));
-    Check check = FrameCheck(salt, frame_index, raw.size(), std::string_view(out->data() + start, 1));
-    out->append(reinterpret_cast<const char*>(check.data()), check.size());
+  auto encoding = format::FrameEncoding::kZeros;
+  std::string_view body;
+  if (raw.empty() || !IsAllZero(raw)) {
+    std::string& scratch = Scratch();
+    size_t bound = ZSTD_compressBound(raw.size());
+    scratch.resize(bound);
+    size_t n = ZSTD_compressCCtx(Contexts().cctx, scratch.data(), bound, raw.data(), raw.size(), level_);
+    if (!ZSTD_isError(n) && n < raw.size()) {
+      encoding = format::FrameEncoding::kZstd;
+      body = std::string_view(scratch.data(), n);
+    } else {
+      encoding = format::FrameEncoding::kRaw;
+      body = raw;
+    }
+  }
+  const char encoding_byte = static_cast<char>(encoding);
+  const size_t start = out->size();
+  out->push_back(encoding_byte);
+  if (cipher_ != nullptr) {
+    cipher_->SealFrame(FramePlace(salt, frame_index, raw.size(), encoding_byte).ad(), body, out);
     return;
   }
-  size_t bound = ZSTD_compressBound(raw.size());
-  out->resize(start + 1 + bound);
-  char* body = out->data() + start + 1;
-  size_t n = ZSTD_compressCCtx(Contexts().cctx, body, bound, raw.data(), raw.size(), level_);
-  if (!ZSTD_isError(n) && n < raw.size()) {
-    (*out)[start] = static_cast<char>(format::FrameEncoding::kZstd);
-    out->resize(start + 1 + n);
-  } else {
-    (*out)[start] = static_cast<char>(format::FrameEncoding::kRaw);
-    out->resize(start + 1);
-    out->append(raw.data(), raw.size());
-  }
+  out->append(body.data(), body.size());
   Check check =
       FrameCheck(salt, frame_index, raw.size(), std::string_view(out->data() + start, out->size() - start));
   out->append(reinterpret_cast<const char*>(check.data()), check.size());
@@ -74,9 +96,12 @@ void FrameCodec::Encode(std::string_view raw, const Salt& salt, uint32_t frame_i
 
 bool FrameCodec::IsZeroFrame(std::string_view stored, const Salt& salt, uint32_t frame_index,
                              size_t expected_raw) const {
-  if (stored.size() != format::kFrameOverhead ||
-      stored[0] != static_cast<char>(format::FrameEncoding::kZeros)) {
-    return false;
+  const char zeros = static_cast<char>(format::FrameEncoding::kZeros);
+  if (stored.size() != overhead() || stored[0] != zeros) return false;
+  if (cipher_ != nullptr) {
+    std::string empty;
+    return cipher_->OpenFrame(FramePlace(salt, frame_index, expected_raw, zeros).ad(), stored.substr(1),
+                              &empty);
   }
   Check expected = FrameCheck(salt, frame_index, expected_raw, stored.substr(0, 1));
   return sodium_memcmp(expected.data(), stored.data() + 1, format::kFrameCheckSize) == 0;
@@ -87,19 +112,31 @@ Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t fr
   auto corrupt = [&](const std::string& why) {
     return Status::Corruption(what + ": frame " + std::to_string(frame_index) + ": " + why);
   };
-  if (stored.size() < format::kFrameOverhead) return corrupt("too short");
-  std::string_view encoded = stored.substr(0, stored.size() - format::kFrameCheckSize);
-  std::string_view check = stored.substr(encoded.size());
-  Check expected = FrameCheck(salt, frame_index, expected_raw, encoded);
-  if (sodium_memcmp(expected.data(), check.data(), format::kFrameCheckSize) != 0) {
-    return corrupt("checksum mismatch");
+  if (stored.size() < overhead()) return corrupt("too short");
+  const char encoding_byte = stored[0];
+  auto encoding = static_cast<format::FrameEncoding>(encoding_byte);
+  std::string_view body;
+  if (cipher_ != nullptr) {
+    // A raw body decrypts straight into `out`; a compressed one into the scratch buffer it inflates from.
+    std::string* plain = encoding == format::FrameEncoding::kZstd ? &Scratch() : out;
+    if (!cipher_->OpenFrame(FramePlace(salt, frame_index, expected_raw, encoding_byte).ad(), stored.substr(1),
+                            plain)) {
+      return corrupt("fails authentication");
+    }
+    body = *plain;
+  } else {
+    std::string_view encoded = stored.substr(0, stored.size() - format::kFrameCheckSize);
+    std::string_view check = stored.substr(encoded.size());
+    Check expected = FrameCheck(salt, frame_index, expected_raw, encoded);
+    if (sodium_memcmp(expected.data(), check.data(), format::kFrameCheckSize) != 0) {
+      return corrupt("checksum mismatch");
+    }
+    body = encoded.substr(1);
   }
-  auto encoding = static_cast<format::FrameEncoding>(encoded[0]);
-  std::string_view body = encoded.substr(1);
   switch (encoding) {
     case format::FrameEncoding::kRaw:
       if (body.size() != expected_raw) return corrupt("raw frame has the wrong size");
-      out->assign(body.data(), body.size());
+      if (body.data() != out->data()) out->assign(body.data(), body.size());
       return Status::Ok();
     case format::FrameEncoding::kZeros:
       if (!body.empty()) return corrupt("zero frame has a body");
@@ -115,7 +152,7 @@ Status FrameCodec::Decode(std::string_view stored, const Salt& salt, uint32_t fr
       return Status::Ok();
     }
   }
-  return corrupt("unknown encoding " + std::to_string(static_cast<int>(encoded[0])));
+  return corrupt("unknown encoding " + std::to_string(static_cast<int>(encoding_byte)));
 }
 
 }  // namespace strata

@@ -3,7 +3,12 @@
 // Stored frame = encoding byte (0 raw, 1 zstd, 2 all zeros) || body || 16-byte check. The check is
 // XXH3-128 over the object's salt, the frame index, the raw length, the encoding byte and the body, so a
 // frame that is flipped, swapped with another, moved within its object or truncated fails verification.
-// Incompressible frames are stored raw. The 16 bytes are the slot the AEAD tag takes in encrypted stores.
+// Incompressible frames are stored raw.
+//
+// In an encrypted store (a StoreCipher given) the frame is encoding byte || 24-byte random nonce ||
+// XChaCha20-Poly1305 ciphertext of the body || 16-byte tag, in the check's slot. The associated data is
+// what the check covers besides the body (salt, frame index, raw length, encoding byte), so the same
+// swaps, moves and truncations fail authentication. Compression runs before encryption.
 //
 // Thread-safe: compression contexts are per thread.
 #pragma once
@@ -15,6 +20,7 @@
 
 #include "store/format.h"
 #include "store/status.h"
+#include "store/store_cipher.h"
 
 namespace strata {
 
@@ -24,7 +30,15 @@ Salt RandomSalt();
 
 class FrameCodec {
  public:
-  explicit FrameCodec(int zstd_level) : level_(zstd_level) {}
+  // `cipher` null: a plain store. Otherwise it must outlive the codec.
+  explicit FrameCodec(int zstd_level, const StoreCipher* cipher = nullptr)
+      : level_(zstd_level), cipher_(cipher) {}
+
+  // Stored bytes of a frame beyond its body: kFrameOverhead, or kSealedFrameOverhead when encrypted.
+  const StoreCipher* cipher() const { return cipher_; }
+  size_t overhead() const {
+    return cipher_ == nullptr ? format::kFrameOverhead : format::kSealedFrameOverhead;
+  }
 
   // Appends the stored form of `raw` to `out`.
   void Encode(std::string_view raw, const Salt& salt, uint32_t frame_index, std::string* out) const;
@@ -42,6 +56,7 @@ class FrameCodec {
 
  private:
   int level_;
+  const StoreCipher* cipher_;
 };
 
 }  // namespace strata

@@ -32,7 +32,8 @@ void IndexEntry::EncodeTo(std::string* out) const {
   PutFixed64(out, raw_size);
 }
 
-Result<IndexEntry> IndexEntry::Decode(std::string_view bytes, const std::string& what) {
+Result<IndexEntry> IndexEntry::Decode(std::string_view bytes, const std::string& what,
+                                      size_t frame_overhead) {
   auto corrupt = [&](const std::string& why) { return Status::Corruption(what + ": index entry " + why); };
   if (bytes.size() != format::kIndexEntrySize) return corrupt("has the wrong size");
   IndexEntry e;
@@ -57,9 +58,8 @@ Result<IndexEntry> IndexEntry::Decode(std::string_view bytes, const std::string&
   uint64_t frames = e.FrameCount();
   // Every frame costs at least its overhead plus 4 bytes in the frame table.
   // and never more than a raw frame plus its overhead.
-  if (e.stored_len < frames * (format::kFrameOverhead + 4) ||
-      e.stored_len > e.raw_size + frames * (format::kFrameOverhead + 4) ||
-      e.offset + e.stored_len < e.offset) {
+  if (e.stored_len < frames * (frame_overhead + 4) ||
+      e.stored_len > e.raw_size + frames * (frame_overhead + 4) || e.offset + e.stored_len < e.offset) {
     return corrupt("has a stored length inconsistent with its frame count");
   }
   return e;

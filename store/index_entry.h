@@ -34,8 +34,9 @@ struct IndexEntry {
 
   void EncodeTo(std::string* out) const;
   // Validates every field that can be checked without the pack: known type, frame size in range,
-  // reserved bytes zero, lengths consistent with the frame count.
-  static Result<IndexEntry> Decode(std::string_view bytes, const std::string& what);
+  // reserved bytes zero, lengths consistent with the frame count and `frame_overhead` (FrameCodec::overhead).
+  static Result<IndexEntry> Decode(std::string_view bytes, const std::string& what,
+                                   size_t frame_overhead = format::kFrameOverhead);
 };
 
 }  // namespace strata

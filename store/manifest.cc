@@ -6,7 +6,7 @@
 
 namespace strata {
 
-std::string Manifest::Encode() {
+std::string Manifest::Encode(std::string_view id_key) {
   std::string body;
   PutVarsint64(&body, time_ns);
   PutLengthPrefixed(&body, host);
@@ -27,12 +27,12 @@ std::string Manifest::Encode() {
   PutFixed32(&out, format::kManifestVersion);
   PutFixed32(&out, static_cast<uint32_t>(body.size()));
   out.append(body);
-  id = HashBytes(out);
+  id = HashBytes(out, id_key);
   out.append(id.View());
   return out;
 }
 
-Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& what) {
+Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& what, std::string_view id_key) {
   auto corrupt = [&](const std::string& why) { return Status::Corruption(what + ": " + why); };
   if (bytes.size() < 16 + format::kChecksumSize || bytes.substr(0, 8) != format::kManifestMagic) {
     return corrupt("not a snapshot manifest (bad magic or truncated)");
@@ -45,7 +45,7 @@ Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& wha
   if (bytes.size() != 16 + uint64_t{body_len} + format::kChecksumSize) return corrupt("truncated manifest");
   std::string_view covered = bytes.substr(0, 16 + body_len);
   Manifest m;
-  m.id = HashBytes(covered);
+  m.id = HashBytes(covered, id_key);
   if (m.id.View() != bytes.substr(covered.size())) return corrupt("manifest checksum mismatch (damaged)");
   Decoder d(bytes.substr(16, body_len));
   uint64_t npaths;

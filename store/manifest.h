@@ -28,7 +28,7 @@ struct SnapshotStats {
 };
 
 struct Manifest {
-  ObjectId id;  // set by Encode/Decode: BLAKE2b-256 of the encoded file
+  ObjectId id;  // set by Encode/Decode: BLAKE2b-256 of the encoded file, keyed in encrypted stores
   int64_t time_ns = 0;
   std::string host;
   std::vector<std::string> paths;
@@ -39,8 +39,10 @@ struct Manifest {
   SnapshotStats stats;
   std::vector<std::string> warnings;
 
-  std::string Encode();  // also sets id
-  static Result<Manifest> Decode(std::string_view bytes, const std::string& what);
+  // `id_key`: empty in a plain store, the object-id subkey in an encrypted one (StoreCipher::id_key).
+  std::string Encode(std::string_view id_key = {});  // also sets id
+  static Result<Manifest> Decode(std::string_view bytes, const std::string& what,
+                                 std::string_view id_key = {});
 };
 
 }  // namespace strata

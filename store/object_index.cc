@@ -9,12 +9,22 @@
 
 namespace strata {
 
-ObjectIndex::ObjectIndex(Env* env, std::string store_dir) : env_(env), store_dir_(std::move(store_dir)) {}
+ObjectIndex::ObjectIndex(Env* env, std::string store_dir, const StoreCipher* cipher)
+    : env_(env), store_dir_(std::move(store_dir)), cipher_(cipher) {}
 
 namespace {
 
 std::string IndexDir(const std::string& store_dir) {
   return store_dir + "/" + std::string(format::kIndexDir);
+}
+
+// An index file's checksum, and so its name: keyed in an encrypted store, so the name reveals nothing.
+ObjectId Checksum(std::string_view body, const StoreCipher* cipher) {
+  return cipher != nullptr ? cipher->KeyedHash(body) : HashBytes(body);
+}
+
+size_t FrameOverhead(const StoreCipher* cipher) {
+  return cipher != nullptr ? format::kSealedFrameOverhead : format::kFrameOverhead;
 }
 
 // Header and size checks that are cheap enough for every open; the checksum is for Verify().
@@ -48,15 +58,8 @@ Status ObjectIndex::Refresh() {
       std::shared_lock<std::shared_mutex> lock(mu_);
       if (seen_.count(name) != 0) continue;
     }
-    std::string path = IndexDir(store_dir_) + "/" + name;
     File file;
-    file.name = name;
-    auto map = env_->MapReadOnly(path);
-    Status s = map.status();
-    if (s.ok()) {
-      file.map = std::move(map).value();
-      s = CheckLayout(file.map->data(), "index file " + path, &file.entries);
-    }
+    Status s = Load(name, &file);
     std::unique_lock<std::shared_mutex> lock(mu_);
     seen_.insert(name);
     if (!s.ok()) {
@@ -68,6 +71,21 @@ Status ObjectIndex::Refresh() {
   return first_error;
 }
 
+Status ObjectIndex::Load(const std::string& name, File* file) const {
+  const std::string path = IndexDir(store_dir_) + "/" + name;
+  const std::string what = "index file " + path;
+  file->name = name;
+  if (cipher_ == nullptr) {
+    STRATA_ASSIGN_OR_RETURN(file->map, env_->MapReadOnly(path));
+    return CheckLayout(file->map->data(), what, &file->entries);
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string sealed, env_->ReadWholeFile(path, format::kMaxIndexFileSize));
+  STRATA_ASSIGN_OR_RETURN(std::string plain,
+                          cipher_->OpenFile(SealedFile::kIndex, name.substr(0, 64), sealed, what));
+  file->plaintext = std::make_unique<std::string>(std::move(plain));
+  return CheckLayout(*file->plaintext, what, &file->entries);
+}
+
 std::optional<IndexEntry> ObjectIndex::FindIn(const File& file, const ObjectId& id) const {
   const size_t n = file.entries.size() / format::kIndexEntrySize;
   size_t lo = 0;
@@ -77,8 +95,8 @@ std::optional<IndexEntry> ObjectIndex::FindIn(const File& file, const ObjectId& 
     const char* p = file.entries.data() + mid * format::kIndexEntrySize;
     int c = std::memcmp(p, id.bytes.data(), ObjectId::kSize);
     if (c == 0) {
-      auto entry =
-          IndexEntry::Decode(std::string_view(p, format::kIndexEntrySize), "index file " + file.name);
+      auto entry = IndexEntry::Decode(std::string_view(p, format::kIndexEntrySize), "index file " + file.name,
+                                      FrameOverhead(cipher_));
       if (!entry.ok()) return std::nullopt;
       return *entry;
     }
@@ -118,14 +136,16 @@ std::unordered_set<std::string> ObjectIndex::CoveredPacks() const {
   return packs;
 }
 
-Status ObjectIndex::Verify(std::string_view bytes, const std::string& what) {
+Status ObjectIndex::Verify(std::string_view bytes, const std::string& what, const StoreCipher* cipher) {
   std::string_view entries;
   STRATA_RETURN_IF_ERROR(CheckLayout(bytes, what, &entries));
   std::string_view body = bytes.substr(0, bytes.size() - format::kChecksumSize);
-  if (HashBytes(body).View() != bytes.substr(body.size()))
+  if (Checksum(body, cipher).View() != bytes.substr(body.size()))
     return Status::Corruption(what + ": checksum mismatch");
   for (size_t off = 0; off < entries.size(); off += format::kIndexEntrySize) {
-    STRATA_RETURN_IF_ERROR(IndexEntry::Decode(entries.substr(off, format::kIndexEntrySize), what).status());
+    STRATA_RETURN_IF_ERROR(
+        IndexEntry::Decode(entries.substr(off, format::kIndexEntrySize), what, FrameOverhead(cipher))
+            .status());
     if (off > 0 &&
         std::memcmp(entries.data() + off - format::kIndexEntrySize, entries.data() + off, 32) >= 0) {
       return Status::Corruption(what + ": entries are not sorted");
@@ -134,8 +154,20 @@ Status ObjectIndex::Verify(std::string_view bytes, const std::string& what) {
   return Status::Ok();
 }
 
+Status ObjectIndex::VerifyFile(const std::string& name) const {
+  File file;
+  STRATA_RETURN_IF_ERROR(Load(name, &file));
+  const std::string_view bytes = file.map != nullptr ? file.map->data() : std::string_view(*file.plaintext);
+  const std::string what = "index file " + IndexDir(store_dir_) + "/" + name;
+  STRATA_RETURN_IF_ERROR(Verify(bytes, what, cipher_));
+  if (HexEncode(bytes.substr(bytes.size() - format::kChecksumSize)) != name.substr(0, 64)) {
+    return Status::Corruption(what + ": content does not match its name");
+  }
+  return Status::Ok();
+}
+
 Result<std::string> ObjectIndex::Write(Env* env, const std::string& store_dir,
-                                       std::vector<IndexEntry> entries) {
+                                       std::vector<IndexEntry> entries, const StoreCipher* cipher) {
   std::sort(entries.begin(), entries.end(),
             [](const IndexEntry& a, const IndexEntry& b) { return a.id < b.id; });
   entries.erase(std::unique(entries.begin(), entries.end(),
@@ -145,9 +177,10 @@ Result<std::string> ObjectIndex::Write(Env* env, const std::string& store_dir,
   PutFixed32(&out, format::kIndexVersion);
   PutFixed32(&out, static_cast<uint32_t>(entries.size()));
   for (const IndexEntry& e : entries) e.EncodeTo(&out);
-  ObjectId checksum = HashBytes(out);
+  ObjectId checksum = Checksum(out, cipher);
   out.append(checksum.View());
   std::string path = IndexDir(store_dir) + "/" + checksum.Hex() + std::string(format::kIndexSuffix);
+  if (cipher != nullptr) out = cipher->SealFile(SealedFile::kIndex, checksum.Hex(), out);
   STRATA_RETURN_IF_ERROR(env->WriteFileAtomic(path, out));
   return path;
 }

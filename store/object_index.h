@@ -4,6 +4,9 @@
 // a checksum. They are memory-mapped and binary-searched in place, so opening a store costs one mmap per
 // index file whatever the number of objects. Objects written by the current process are added with
 // AddLocal and found at once. Thread-safe.
+//
+// In an encrypted store an index file is sealed whole (StoreCipher) and named by the keyed hash of its
+// plaintext; it is read and opened into memory instead of mapped.
 #pragma once
 
 #include <memory>
@@ -16,12 +19,14 @@
 
 #include "store/env.h"
 #include "store/index_entry.h"
+#include "store/store_cipher.h"
 
 namespace strata {
 
 class ObjectIndex {
  public:
-  ObjectIndex(Env* env, std::string store_dir);
+  // `cipher`: null for a plain store; otherwise it must outlive the index.
+  ObjectIndex(Env* env, std::string store_dir, const StoreCipher* cipher = nullptr);
 
   // Maps index files not yet seen (all of them on the first call). A damaged file is reported and skipped
   // by later lookups; the error names it.
@@ -30,22 +35,29 @@ class ObjectIndex {
   void AddLocal(const IndexEntry& entry);
   // Every pack that some index file lists (a sealed pack outside this set was left by a killed backup).
   std::unordered_set<std::string> CoveredPacks() const;
-  // Verifies an index file end to end (checksum, order, entry fields); used by check.
-  static Status Verify(std::string_view bytes, const std::string& what);
+  // Verifies the plaintext of an index file end to end (checksum, order, entry fields).
+  static Status Verify(std::string_view bytes, const std::string& what, const StoreCipher* cipher = nullptr);
+  // Verifies index file `name` in the store end to end, its name included; used by check.
+  Status VerifyFile(const std::string& name) const;
 
   // Writes an index file for `entries` (sorted and deduplicated here) durably; returns its path.
-  static Result<std::string> Write(Env* env, const std::string& store_dir, std::vector<IndexEntry> entries);
+  static Result<std::string> Write(Env* env, const std::string& store_dir, std::vector<IndexEntry> entries,
+                                   const StoreCipher* cipher = nullptr);
 
  private:
   struct File {
     std::string name;
-    std::unique_ptr<MappedFile> map;
-    std::string_view entries;  // within map
+    std::unique_ptr<MappedFile> map;         // plain stores
+    std::unique_ptr<std::string> plaintext;  // encrypted stores (on the heap: `entries` points into it)
+    std::string_view entries;                // within map or plaintext
   };
   std::optional<IndexEntry> FindIn(const File& file, const ObjectId& id) const;
+  // Maps (plain) or reads and opens (encrypted) index file `name`, checking its layout.
+  Status Load(const std::string& name, File* file) const;
 
   Env* env_;
   std::string store_dir_;
+  const StoreCipher* cipher_;
   mutable std::shared_mutex mu_;
   std::vector<File> files_;                                       // guarded by mu_
   std::unordered_set<std::string> seen_;                          // file names; guarded by mu_

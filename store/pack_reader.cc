@@ -67,8 +67,7 @@ Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
     table.offsets.push_back(pos);
     uint32_t size = DecodeFixed32(raw.data() + 4 * i);
     uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
-    if (size < format::kFrameOverhead || size > frame_raw + format::kFrameOverhead ||
-        size > frames_end - pos) {
+    if (size < codec_->overhead() || size > frame_raw + codec_->overhead() || size > frames_end - pos) {
       return Status::Corruption(What(entry) + ": frame table is inconsistent");
     }
     pos += size;
@@ -90,10 +89,10 @@ Status PackReader::ReadFrame(const IndexEntry& entry, const FrameTable& table, u
 
 bool PackReader::IsZeroFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index) {
   uint64_t begin = table.offsets[index];
-  if (table.offsets[index + 1] - begin != format::kFrameOverhead) return false;
+  if (table.offsets[index + 1] - begin != codec_->overhead()) return false;
   auto file = Open(entry.pack);
   std::string stored;
-  if (!file.ok() || !(*file)->Read(begin, format::kFrameOverhead, &stored).ok()) return false;
+  if (!file.ok() || !(*file)->Read(begin, codec_->overhead(), &stored).ok()) return false;
   uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
   return codec_->IsZeroFrame(stored, entry.salt, static_cast<uint32_t>(index), frame_raw);
 }
@@ -138,9 +137,13 @@ Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
   uint64_t index_offset = DecodeFixed64(footer.data());
   uint64_t count = DecodeFixed64(footer.data() + 8);
   const uint64_t index_end = size - format::kPackFooterSize;
+  // An encrypted pack's trailer is sealed: the entries' ciphertext between a nonce and a tag.
+  const StoreCipher* cipher = codec_->cipher();
+  const uint64_t sealing = cipher != nullptr ? format::kSealedFileOverhead : 0;
   if (index_offset < format::kPackHeaderSize || index_offset > index_end ||
-      count != (index_end - index_offset) / format::kIndexEntrySize ||
-      (index_end - index_offset) % format::kIndexEntrySize != 0) {
+      index_end - index_offset < sealing ||
+      count != (index_end - index_offset - sealing) / format::kIndexEntrySize ||
+      (index_end - index_offset - sealing) % format::kIndexEntrySize != 0) {
     return Status::Corruption(what + ": trailer is inconsistent");
   }
   std::string index;
@@ -148,13 +151,17 @@ Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {
   if (HashBytes(index).View() != std::string_view(footer).substr(16, 32)) {
     return Status::Corruption(what + ": trailer checksum mismatch");
   }
+  if (cipher != nullptr) {
+    STRATA_ASSIGN_OR_RETURN(
+        index, cipher->OpenFile(SealedFile::kPackTrailer, PackIdHex(id), index, what + " trailer"));
+  }
   std::vector<IndexEntry> entries;
   entries.reserve(count);
   for (uint64_t i = 0; i < count; i++) {
-    STRATA_ASSIGN_OR_RETURN(
-        IndexEntry e,
-        IndexEntry::Decode(
-            std::string_view(index).substr(i * format::kIndexEntrySize, format::kIndexEntrySize), what));
+    STRATA_ASSIGN_OR_RETURN(IndexEntry e,
+                            IndexEntry::Decode(std::string_view(index).substr(i * format::kIndexEntrySize,
+                                                                              format::kIndexEntrySize),
+                                               what, codec_->overhead()));
     if (e.pack != id || e.offset < format::kPackHeaderSize || e.offset + e.stored_len > index_offset) {
       return Status::Corruption(what + ": trailer entry points outside the pack's objects");
     }

@@ -30,7 +30,8 @@ class PackReader {
   Result<FrameTable> ReadFrameTable(const IndexEntry& entry);
   // Reads, verifies and decodes frame `index` of the object into `out`.
   Status ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index, std::string* out);
-  // True if frame `index` is a verified all-zero frame (see FrameCodec::IsZeroFrame); reads only 17 bytes.
+  // True if frame `index` is a verified all-zero frame (see FrameCodec::IsZeroFrame); reads only the
+  // frame, which is exactly the codec's overhead.
   bool IsZeroFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index);
   // Whole object; refuses objects larger than `max_size` before reading anything.
   Result<std::string> ReadObject(const IndexEntry& entry, uint64_t max_size);

@@ -129,6 +129,9 @@ Status PackWriter::SealPack() {
   std::string index;
   index.reserve(pack_entries_.size() * format::kIndexEntrySize);
   for (const IndexEntry& e : pack_entries_) e.EncodeTo(&index);
+  if (const StoreCipher* cipher = codec_->cipher()) {
+    index = cipher->SealFile(SealedFile::kPackTrailer, PackIdHex(pack_id_), index);
+  }
   uint64_t index_offset = file_->Size() + buffer_.size();
   ObjectId checksum = HashBytes(index);
   buffer_.append(index);

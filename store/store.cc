@@ -10,6 +10,7 @@
 #include "store/coding.h"
 #include "store/delta_ops.h"
 #include "store/hash.h"
+#include "store/store_key.h"
 
 namespace strata {
 namespace {
@@ -29,8 +30,8 @@ size_t ExtentMapCharge(const ExtentMap& map) {
 
 }  // namespace
 
-ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner) {
-  Hasher h;
+ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner, const StoreCipher* cipher) {
+  Hasher h(cipher != nullptr ? cipher->id_key() : std::string_view());
   char t = static_cast<char>(type);
   h.Update(std::string_view(&t, 1));
   h.Update(inner.View());
@@ -64,19 +65,21 @@ std::string Rfc3339(int64_t time_ns) {
   return std::string(buf) + frac;
 }
 
-Store::Store(Env* env, std::string path, StoreHeader header)
+Store::Store(Env* env, std::string path, StoreHeader header, std::unique_ptr<const StoreCipher> cipher)
     : env_(env),
       path_(std::move(path)),
       header_(header),
-      codec_(header.params.zstd_level),
-      index_(env, path_),
+      cipher_(std::move(cipher)),
+      codec_(header_.params.zstd_level, cipher_.get()),
+      index_(env, path_, cipher_.get()),
       packs_(env, path_, &codec_),
       frame_tables_(kFrameTableCacheBytes),
       frames_(kFrameCacheBytes),
       extent_maps_(kExtentMapCacheBytes),
       trees_(kTreeCacheBytes) {}
 
-Status Store::Init(Env* env, const std::string& path, const StoreParams& params) {
+Status Store::Init(Env* env, const std::string& path, const StoreParams& params, const SecretBytes* password,
+                   KdfStrength strength) {
   if (env->FileExists(path)) {
     auto names = env->ListDir(path);
     if (!names.ok()) return names.status();
@@ -98,6 +101,9 @@ Status Store::Init(Env* env, const std::string& path, const StoreParams& params)
   header.uuid[6] = (header.uuid[6] & 0x0f) | 0x40;  // RFC 4122 version 4
   header.uuid[8] = (header.uuid[8] & 0x3f) | 0x80;
   header.params = params;
+  if (password != nullptr) {
+    STRATA_RETURN_IF_ERROR(CreateStoreKey(&header, *password, NewKdfParams(strength)).status());
+  }
   // Round-trip through the validator so that Init cannot write a header Open would refuse.
   std::string bytes = header.Encode();
   STRATA_RETURN_IF_ERROR(StoreHeader::Decode(bytes, path).status());
@@ -105,7 +111,7 @@ Status Store::Init(Env* env, const std::string& path, const StoreParams& params)
   return env->WriteFileAtomic(Sub(path, format::kHeaderFile), bytes);
 }
 
-Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
+Result<StoreHeader> Store::ReadHeader(Env* env, const std::string& path) {
   const std::string header_path = Sub(path, format::kHeaderFile);
   if (!env->FileExists(path)) return Status::NotFound(path + ": store does not exist");
   if (!env->FileExists(header_path)) {
@@ -113,13 +119,21 @@ Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path) {
                                       " file)");
   }
   STRATA_ASSIGN_OR_RETURN(std::string bytes, env->ReadWholeFile(header_path, format::kMaxHeaderSize));
-  STRATA_ASSIGN_OR_RETURN(StoreHeader header, StoreHeader::Decode(bytes, header_path));
-  // Until frames, ids, trees and manifests are encrypted, an encrypted store is one this strata cannot serve.
+  return StoreHeader::Decode(bytes, header_path);
+}
+
+Result<std::unique_ptr<Store>> Store::Open(Env* env, const std::string& path,
+                                           const PasswordSource& password) {
+  STRATA_ASSIGN_OR_RETURN(StoreHeader header, ReadHeader(env, path));
+  std::unique_ptr<const StoreCipher> cipher;
   if (header.encryption != format::kEncryptionNone) {
-    return Status::NotSupported(header_path +
-                                ": the store is encrypted, which this strata does not support yet");
+    if (!password)
+      return Status::FailedPrecondition(path + ": the store is encrypted and no password was given");
+    STRATA_ASSIGN_OR_RETURN(SecretBytes secret, password());
+    STRATA_ASSIGN_OR_RETURN(MasterKey master, UnlockStoreKey(header, secret, Sub(path, format::kHeaderFile)));
+    STRATA_ASSIGN_OR_RETURN(cipher, StoreCipher::FromMasterKey(master));
   }
-  std::unique_ptr<Store> store(new Store(env, path, header));
+  std::unique_ptr<Store> store(new Store(env, path, header, std::move(cipher)));
   for (auto dir : {format::kPacksDir, format::kIndexDir, format::kSnapshotsDir, format::kTmpDir}) {
     if (!env->FileExists(Sub(path, dir))) {
       return Status::Corruption(path + ": store directory " + std::string(dir) + "/ is missing");
@@ -140,7 +154,7 @@ Result<std::vector<SnapshotInfo>> Store::ListSnapshots(std::vector<std::string>*
       continue;
     const std::string file = dir + "/" + name;
     auto bytes = env_->ReadWholeFile(file, format::kMaxManifestSize);
-    Result<Manifest> m = bytes.ok() ? Manifest::Decode(*bytes, file) : Result<Manifest>(bytes.status());
+    Result<Manifest> m = bytes.ok() ? DecodeManifest(*bytes, name.substr(0, 64), file) : bytes.status();
     if (m.ok() && m->id.Hex() != name.substr(0, 64)) {
       m = Status::Corruption(file + ": manifest content does not match its name");
     }
@@ -189,8 +203,16 @@ Result<SnapshotInfo> Store::FindSnapshot(std::string_view ref) {
   return Status::NotFound("no snapshot '" + std::string(ref) + "' in store " + path_);
 }
 
+Result<Manifest> Store::DecodeManifest(std::string_view bytes, std::string_view name,
+                                       const std::string& what) const {
+  if (cipher_ == nullptr) return Manifest::Decode(bytes, what);
+  STRATA_ASSIGN_OR_RETURN(std::string plain, cipher_->OpenFile(SealedFile::kManifest, name, bytes, what));
+  return Manifest::Decode(plain, what, cipher_->id_key());
+}
+
 Status Store::CommitManifest(Manifest* manifest) {
-  std::string bytes = manifest->Encode();
+  std::string bytes = manifest->Encode(cipher_ != nullptr ? cipher_->id_key() : std::string_view());
+  if (cipher_ != nullptr) bytes = cipher_->SealFile(SealedFile::kManifest, manifest->id.Hex(), bytes);
   return env_->WriteFileAtomic(
       Sub(path_, format::kSnapshotsDir) + "/" + manifest->id.Hex() + std::string(format::kManifestSuffix),
       bytes);
@@ -361,8 +383,7 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   // is its raw size plus the overhead: strata-store(5), FRAMES) comes from the pack with one read and a
   // check, as cheaply as from the cache, and writing it to the cache halved cold sequential reads. Zero
   // frames decode from their 17 stored bytes.
-  const bool stored_raw =
-      table->offsets[frame + 1] - table->offsets[frame] == frame_size + format::kFrameOverhead;
+  const bool stored_raw = table->offsets[frame + 1] - table->offsets[frame] == frame_size + codec_.overhead();
   if (block_cache != nullptr && !stored_raw && !packs_.IsZeroFrame(entry, *table, frame)) {
     block_cache->Put(cache_key, *out);
   }
@@ -429,7 +450,7 @@ std::unique_ptr<PackWriter> Store::NewPackWriter() {
 Status Store::CommitObjects(std::vector<IndexEntry> entries) {
   if (entries.empty()) return Status::Ok();
   for (const IndexEntry& e : entries) index_.AddLocal(e);
-  return ObjectIndex::Write(env_, path_, std::move(entries)).status();
+  return ObjectIndex::Write(env_, path_, std::move(entries), cipher_.get()).status();
 }
 
 }  // namespace strata

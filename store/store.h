@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,15 +21,23 @@
 #include "store/object_index.h"
 #include "store/pack_reader.h"
 #include "store/pack_writer.h"
+#include "store/password_kdf.h"
+#include "store/secret_bytes.h"
+#include "store/store_cipher.h"
 #include "store/store_header.h"
 #include "store/tree.h"
 
 namespace strata {
 
-// Object ids are BLAKE2b-256(type byte || inner). For trees, signatures and delta literal streams, inner
-// is BLAKE2b-256 of the object's bytes; for a version record and for a FULL data object it is the content
-// hash of the file content they stand for (signature_builder.h), so identical content maps to one id.
-ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner);
+// Object ids are BLAKE2b-256(type byte || inner), keyed with the object-id subkey in an encrypted store
+// (`cipher` non-null) so that ids reveal nothing about content. For trees, signatures and delta literal
+// streams, inner is BLAKE2b-256 of the object's bytes; for a version record and for a FULL data object it
+// is the content hash of the file content they stand for (signature_builder.h), so identical content maps
+// to one id.
+ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner, const StoreCipher* cipher = nullptr);
+
+// Asked for the password only when the store is encrypted; an empty function means none is available.
+using PasswordSource = std::function<Result<SecretBytes>()>;
 
 struct SnapshotInfo {
   Manifest manifest;
@@ -42,21 +51,33 @@ std::string Rfc3339(int64_t time_ns);
 
 class Store {
  public:
-  // Creates a new store at `path` (missing or an empty directory).
-  static Status Init(Env* env, const std::string& path, const StoreParams& params);
-  // Opens an existing store; a missing directory, a missing or damaged header, a newer format version or an
-  // encrypted store (not supported yet) is an error naming the path.
-  static Result<std::unique_ptr<Store>> Open(Env* env, const std::string& path);
+  // Creates a new store at `path` (missing or an empty directory): encrypted under `password` with
+  // `strength`'s Argon2id costs, or plain when `password` is null.
+  static Status Init(Env* env, const std::string& path, const StoreParams& params,
+                     const SecretBytes* password = nullptr, KdfStrength strength = kDefaultKdfStrength);
+  // The decoded header of the store at `path`, without unlocking anything.
+  static Result<StoreHeader> ReadHeader(Env* env, const std::string& path);
+  // Opens an existing store; a missing directory, a missing or damaged header or a newer format version is
+  // an error naming the path. An encrypted store asks `password` once and unlocks its key (one Argon2id
+  // derivation): no source is FailedPrecondition, a wrong password WrongPassword; nothing is written.
+  static Result<std::unique_ptr<Store>> Open(Env* env, const std::string& path,
+                                             const PasswordSource& password = {});
 
   const std::string& path() const { return path_; }
   const StoreHeader& header() const { return header_; }
   Env* env() const { return env_; }
   const FrameCodec& codec() const { return codec_; }
+  bool encrypted() const { return cipher_ != nullptr; }
+  // Null for a plain store.
+  const StoreCipher* cipher() const { return cipher_.get(); }
+  ObjectId DeriveId(format::ObjectType type, const ObjectId& inner) const {
+    return DeriveObjectId(type, inner, cipher_.get());
+  }
 
   // Consults (and fills) `cache` for decoded frames and composed extent maps, after the in-memory caches
-  // and before the packs. Call before the Store is shared between threads; the cache must outlive it (or
-  // be unset with nullptr first).
-  // May be called while other threads read: a cache can be attached once the mount already serves.
+  // and before the packs. The cache keeps plaintext: never attach one to an encrypted store. Call before the
+  // Store is shared between threads; the cache must outlive it (or be unset with nullptr first). May be
+  // called while other threads read: a cache can be attached once the mount already serves.
   void SetBlockCache(BlockCache* cache) { block_cache_.store(cache); }
 
   // Every readable snapshot, oldest first, with display names. Damaged manifests are skipped and
@@ -97,8 +118,11 @@ class Store {
   Status CommitObjects(std::vector<IndexEntry> entries);
 
  private:
-  Store(Env* env, std::string path, StoreHeader header);
+  Store(Env* env, std::string path, StoreHeader header, std::unique_ptr<const StoreCipher> cipher);
   Result<IndexEntry> FindEntry(const ObjectId& id, format::ObjectType type);
+  // A manifest file's bytes, opened first in an encrypted store; `name` is its id in hex.
+  Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
+                                  const std::string& what) const;
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
   Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry);
   // A version's composed map from the in-memory cache or the block cache, or null.
@@ -109,6 +133,7 @@ class Store {
   Env* env_;
   std::string path_;
   StoreHeader header_;
+  std::unique_ptr<const StoreCipher> cipher_;  // before everything that uses it
   FrameCodec codec_;
   ObjectIndex index_;
   PackReader packs_;

@@ -1,17 +1,24 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "src/password.h"
 
 namespace strata::cli {
 
 const Command& InitCommand() {
   static const Command command{
-      "init", "init -s STORE [--max-chain N] [--compression-level L] [--pack-size MIB]",
-      "create a new, empty store",
+      "init",
+      "init -s STORE [--encryption xchacha20|none] [--kdf STRENGTH] [--password-file F] [--max-chain N] "
+      "[--compression-level L] [--pack-size MIB]",
+      "create a new, empty store (encrypted unless --encryption none)",
       [](po::options_description& d, po::positional_options_description&) {
         AddStoreOption(d);
-        d.add_options()("max-chain", po::value<uint32_t>()->value_name("N"),
-                        "default longest delta chain before a full copy is stored (default 32)")(
+        d.add_options()("encryption", po::value<std::string>()->value_name("MODE"),
+                        "xchacha20 (default: XChaCha20-Poly1305 under an Argon2id-wrapped key) or none")(
+            "kdf", po::value<std::string>()->value_name("STRENGTH"),
+            "Argon2id cost: interactive, moderate (default) or sensitive; minimum is for tests only")(
+            "max-chain", po::value<uint32_t>()->value_name("N"),
+            "default longest delta chain before a full copy is stored (default 32)")(
             "compression-level", po::value<int>()->value_name("L"), "zstd level, -7..22 (default 3)")(
             "pack-size", po::value<uint32_t>()->value_name("MIB"),
             "size at which a pack file is sealed, in MiB, 1..4096 (default 64)");
@@ -28,12 +35,33 @@ const Command& InitCommand() {
           if (mib < 1 || mib > 4096) throw UsageError("--pack-size must be 1..4096");
           params.pack_target_size = uint64_t{mib} << 20;
         }
-        std::string path = StorePath(vm);
-        Status s = Store::Init(Env::Default(), path, params);
+        const std::string mode =
+            vm.count("encryption") != 0 ? vm["encryption"].as<std::string>() : "xchacha20";
+        if (mode != "xchacha20" && mode != "none") throw UsageError("--encryption must be xchacha20 or none");
+        KdfStrength strength = kDefaultKdfStrength;
+        if (vm.count("kdf") != 0) {
+          if (mode == "none") throw UsageError("--kdf needs an encrypted store");
+          auto parsed = ParseKdfStrength(vm["kdf"].as<std::string>());
+          if (!parsed.ok()) throw UsageError("--kdf: " + parsed.status().message());
+          strength = *parsed;
+        }
+        const std::string path = StorePath(vm);
+        SecretBytes password;
+        if (mode != "none") {
+          PasswordRequest request;
+          if (vm.count("password-file") != 0) request.file = vm["password-file"].as<std::string>();
+          request.prompt = "New password: ";
+          request.confirm = true;
+          auto read = ReadPassword(request);
+          if (!read.ok()) return ErrorExit(read.status());
+          password = std::move(read).value();
+        }
+        Status s = Store::Init(Env::Default(), path, params, mode != "none" ? &password : nullptr, strength);
         if (!s.ok()) return ErrorExit(s);
-        auto store = Store::Open(Env::Default(), path);
-        if (!store.ok()) return ErrorExit(store.status());
-        std::cout << "created store " << path << " (id " << (*store)->header().UuidString() << ")\n";
+        auto header = Store::ReadHeader(Env::Default(), path);
+        if (!header.ok()) return ErrorExit(header.status());
+        std::cout << "created " << (mode != "none" ? "encrypted" : "plain") << " store " << path << " (id "
+                  << header->UuidString() << ")\n";
         return kExitOk;
       }};
   return command;

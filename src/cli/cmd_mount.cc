@@ -46,6 +46,7 @@ const Command& MountCommand() {
             options.allow_other = true;
           }
         }
+        options.password = StorePassword(vm);
         Status s = RunMount(options);
         if (!s.ok()) return ErrorExit(s);
         return kExitOk;

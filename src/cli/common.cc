@@ -3,12 +3,25 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "src/password.h"
 
 namespace strata::cli {
 
 void AddStoreOption(po::options_description& desc) {
   desc.add_options()("store,s", po::value<std::string>()->value_name("STORE"),
-                     "store directory (default: $STRATA_STORE)");
+                     "store directory (default: $STRATA_STORE)")(
+      "password-file", po::value<std::string>()->value_name("F"),
+      "read the password of an encrypted store from F (default: $STRATA_PASSWORD_FILE, $STRATA_PASSWORD, "
+      "or ask on the terminal)");
+}
+
+PasswordSource StorePassword(const po::variables_map& vm) {
+  PasswordRequest request;
+  if (vm.count("password-file") != 0) {
+    request.file = vm["password-file"].as<std::string>();
+    if (request.file.empty()) throw UsageError("--password-file: empty path");
+  }
+  return [request] { return ReadPassword(request); };
 }
 
 std::string StorePath(const po::variables_map& vm) {
@@ -20,7 +33,7 @@ std::string StorePath(const po::variables_map& vm) {
 }
 
 std::unique_ptr<Store> OpenStore(const po::variables_map& vm) {
-  auto store = Store::Open(Env::Default(), StorePath(vm));
+  auto store = Store::Open(Env::Default(), StorePath(vm), StorePassword(vm));
   if (!store.ok()) {
     PrintError(store.status().message());
     return nullptr;

@@ -9,8 +9,9 @@ namespace {
 
 const std::vector<const Command*>& Commands() {
   static const std::vector<const Command*> commands = {
-      &InitCommand(),    &BackupCommand(), &SnapshotsCommand(), &LsCommand(),    &CatCommand(),
-      &RestoreCommand(), &MountCommand(),  &UmountCommand(),    &CheckCommand(), &UnlockCommand()};
+      &InitCommand(),  &BackupCommand(),  &SnapshotsCommand(), &LsCommand(),
+      &CatCommand(),   &RestoreCommand(), &MountCommand(),     &UmountCommand(),
+      &CheckCommand(), &UnlockCommand(),  &KeyCommand()};
   return commands;
 }
 

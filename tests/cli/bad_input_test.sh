@@ -11,7 +11,7 @@ mkdir -p src/sub
 echo alpha > src/a
 head -c 300000 /dev/urandom > src/sub/b
 echo gamma > src/sub/c
-"$S" init -s store >/dev/null
+"$S" init -s store --encryption none >/dev/null
 "$S" backup -s store src >/dev/null
 
 # Missing store, not a store.
@@ -56,10 +56,10 @@ expect_stderr_line "no PATH"
 mkdir -p x/dup y/dup
 expect_exit 2 "$S" backup -s store x/dup y/dup
 expect_stderr_line "same name 'dup'"
-expect_exit 1 "$S" init -s store
+expect_exit 1 "$S" init -s store --encryption none
 expect_stderr_line "already exists"
 for size in 0 4097; do
-  expect_exit 2 "$S" init -s "packs-$size" --pack-size "$size"
+  expect_exit 2 "$S" init -s "packs-$size" --encryption none --pack-size "$size"
   expect_stderr_line "pack-size must be 1..4096"
   [ ! -e "packs-$size" ] || fail "init --pack-size $size made a store"
 done
@@ -90,7 +90,7 @@ if command -v setpriv >/dev/null; then
   chown -R nobody priv
   runas() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
   mkdir priv/store && chown nobody priv/store
-  runas "$S" init -s priv/store >/dev/null
+  runas "$S" init -s priv/store --encryption none >/dev/null
   expect_exit 3 runas "$S" backup -s priv/store priv/src
   grep -q "locked" "$T_STDERR" || fail "warning does not name the unreadable file"
   runas "$S" ls -s priv/store latest > listing

@@ -22,7 +22,7 @@ head -c 300000 /dev/urandom >src/small/dir/c
 head -c $((8 << 20)) /dev/urandom >src/big/big.bin
 head -c 200000 /dev/urandom >src/other/o.bin
 cp src/big/big.bin src/other/copy.bin
-strata init -s store >/dev/null
+strata init -s store --encryption none >/dev/null
 
 index_files() { find store/index -name '*.idx' -printf '%f\n' | sort; }
 backup() { # backup SRC VERSION_DIR: back up, keep a copy of what was backed up, record the new index file

@@ -16,7 +16,7 @@ cd "$T"
 # content. Then the neighbours.
 mkdir src
 _t_prng_bytes $((2 << 20)) corruption-x >src/X
-strata init -s store >/dev/null
+strata init -s store --encryption none >/dev/null
 expect_exit 0 strata backup -s store src
 X_PACK=$(find store/packs -name '*.pack' -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
 mkdir src/dir

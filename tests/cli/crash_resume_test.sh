@@ -8,13 +8,13 @@ cd "$T"
 
 mkdir -p src/a src/b
 echo first > src/a/small
-strata init -s store >/dev/null
+strata init -s store --encryption none >/dev/null
 expect_exit 0 strata backup -s store src
 save_version src v1
 for i in $(seq 1 6); do head -c $((40 << 20)) /dev/urandom > "src/b/f$i"; done
 
 # Reference: the same backup uninterrupted, in a second store.
-strata init -s ref >/dev/null
+strata init -s ref --encryption none >/dev/null
 strata backup -s ref src >/dev/null
 ref_size=$(pack_bytes ref)
 

@@ -8,7 +8,7 @@ cd "$T"
 
 mkdir src
 head -c $((100 << 20)) /dev/urandom > src/big
-strata init -s store >/dev/null
+strata init -s store --kdf minimum >/dev/null
 expect_exit 0 strata backup -s store src
 cp src/big v1
 before=$(du -sb store | cut -f1)

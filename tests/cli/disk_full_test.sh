@@ -27,7 +27,7 @@ snapshot_count() { snapshot_ids fs/store | wc -l; }
 
 mkdir -p src/dir
 for i in $(seq 1 40); do _t_prng_bytes $((100000 + i * 1000)) "disk-full-$i" >"src/dir/f$i"; done
-strata init -s fs/store >/dev/null
+strata init -s fs/store --encryption none >/dev/null
 expect_exit 0 strata backup -s fs/store src
 save_version src v1
 

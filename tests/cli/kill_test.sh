@@ -24,7 +24,7 @@ make_bulk_tree src
 # Trees record st_blocks, which ext4 changes when it writes delayed allocations back (an extent block
 # appears): settle them so that the two stores see the same metadata.
 sync
-for s in store ref; do strata init -s "$s" --pack-size 1 >/dev/null; done
+for s in store ref; do strata init -s "$s" --encryption none --pack-size 1 >/dev/null; done
 VERSIONS=() SNAPSHOTS=() # the saved trees and their snapshots, oldest first
 backup_both() {          # backup_both: back up src into both stores, keep a copy of src
   expect_exit 0 strata backup -s store src

@@ -54,6 +54,7 @@
 #   STRATA_DIFF_BIG    regular files larger than this many bytes are compared
 #                      hole-aware instead of by diff(1) (default 64 MiB)
 #   T_STDIN            file fed to commands run by expect_exit (default /dev/null)
+#   STRATA_PASSWORD    store password for every command (t_init sets a test one)
 #   STRATA_PYTHON      python3 to use (default /usr/bin/python3, else PATH);
 #                      "none" disables it (random data from /dev/urandom,
 #                      big files compared with cmp)
@@ -123,6 +124,10 @@ t_init() {
   export T T_DIR
   # Mounts keep a block cache under $XDG_CACHE_HOME: a test's belongs in its scratch dir, not in ~/.cache.
   export XDG_CACHE_HOME=$T/.cache
+  # Stores are encrypted by default: every command finds this password (tests that need another, or
+  # none, unset or override it). Tests make stores with --kdf minimum or --encryption none, so that
+  # unlocking costs nothing.
+  export STRATA_PASSWORD=${STRATA_PASSWORD:-strata-test-password}
   trap '_t_on_exit' EXIT
   trap '_t_on_err' ERR
 }

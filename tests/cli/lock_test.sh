@@ -26,7 +26,7 @@ dead_pid() { # the pid of a process that has ended
   echo "$pid"
 }
 
-strata init -s store >/dev/null
+strata init -s store --kdf minimum >/dev/null
 check "init creates locks/" test -d store/locks
 
 note "two backups at once"

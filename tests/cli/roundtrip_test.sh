@@ -8,7 +8,7 @@ t_init roundtrip
 cd "$T"
 
 make_edge_tree src
-strata init -s store >/dev/null
+strata init -s store --kdf minimum >/dev/null
 names=()
 for step in $(seq 0 10); do
   [ "$step" = 0 ] || mutate_tree src "$step"

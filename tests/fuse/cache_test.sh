@@ -19,9 +19,9 @@ mkdir -p src noise
 text $((8 << 20)) > src/big
 for i in 1 2 3; do text $((300000 * i)) > "src/f$i"; done
 head -c $((2 << 20)) /dev/urandom > noise/raw
-strata init -s store >/dev/null
+strata init -s store --encryption none >/dev/null
 strata backup -s store src >/dev/null
-strata init -s noise-store >/dev/null
+strata init -s noise-store --encryption none >/dev/null
 strata backup -s noise-store noise >/dev/null
 # The store uuid straight from the header bytes (strata-store(5): 16 bytes at offset 16).
 uuid=$(od -An -v -t x1 -j 16 -N 16 store/strata-store | tr -d ' \n' |

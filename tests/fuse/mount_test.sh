@@ -2,7 +2,8 @@
 # strata mount, for real: every snapshot of a mutated edge tree, copied out of the mount with cp -a, equals
 # the saved copy of its version (contents and metadata); diff -r between two snapshot directories says
 # what diff -r says between the saved versions; unchanged files share one inode across snapshots; every
-# write fails with EROFS; bad mount requests fail with one line; a backup made while mounted appears.
+# write fails with EROFS; bad mount requests fail with one line; a backup made while mounted appears. The
+# store is encrypted: a wrong or missing password fails before anything is mounted.
 set -euo pipefail
 if [ ! -c /dev/fuse ]; then
   echo "SKIP: /dev/fuse is missing, mount tests need it"
@@ -13,7 +14,7 @@ t_init mount
 cd "$T"
 
 make_edge_tree src
-strata init -s store >/dev/null
+strata init -s store --kdf minimum >/dev/null
 names=()
 for step in 0 2 5 9; do
   [ "$step" = 0 ] || mutate_tree src "$step"
@@ -24,6 +25,13 @@ done
 
 mkdir mnt
 t_defer bash -c '! mountpoint -q "$1" || fusermount3 -u -z "$1"' _ "$T/mnt"
+# The store is encrypted: the password is asked before anything is mounted.
+expect_exit 1 env STRATA_PASSWORD=wrong "$STRATA_BIN" mount -s store mnt
+expect_stderr_line '^strata: (/.*/)?store/strata-store: wrong password$'
+check_not "a wrong password mounts nothing" mountpoint -q mnt
+expect_exit 1 env -u STRATA_PASSWORD setsid -w "$STRATA_BIN" mount -s store mnt
+expect_stderr_line '^strata: no password: '
+check_not "no password mounts nothing" mountpoint -q mnt
 expect_exit 0 strata mount -s store mnt
 pass "mounted"
 ls mnt > root_listing

@@ -17,7 +17,7 @@ py=/usr/bin/python3
 mkdir -p src saved
 head -c $((4 << 20)) /dev/urandom > src/chain
 for i in $(seq 1 8); do head -c $((100000 * i)) /dev/urandom > "src/f$i"; done
-strata init -s store >/dev/null
+strata init -s store --kdf minimum >/dev/null
 strata backup -s store src --max-chain 60 >/dev/null
 for v in $(seq 1 50); do
   $py - "$v" <<'PY'
@@ -90,7 +90,7 @@ expect_exit 0 strata umount mnt
 
 # Damage one frame of one file in a copy of the store: EIO for that file, its neighbours unharmed.
 mkdir -p small && head -c 200000 /dev/urandom > small/victim && echo fine > small/neighbour
-strata init -s store2 >/dev/null
+strata init -s store2 --kdf minimum >/dev/null
 strata backup -s store2 small --threads 1 >/dev/null
 pack=$(ls -S $(find store2/packs -name '*.pack') | head -n 1)
 printf '\xde\xad\xbe\xef' | dd of="$pack" bs=1 seek=50000 conv=notrunc status=none

@@ -18,7 +18,7 @@ cd "$T"
 chmod 755 "$T"
 
 mkdir -p src/docs
-strata init -s store >/dev/null
+strata init -s store --kdf minimum >/dev/null
 tokens=()
 for v in 1 2 3; do
   echo "report version $v" > src/docs/report.txt

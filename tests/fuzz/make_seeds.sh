@@ -23,7 +23,8 @@ mkfifo "$src/fifo"
 setfattr -n user.comment -v "fuzz seed" "$src/docs/text" 2>/dev/null || true
 
 store=$tmp/store
-"$strata" init -s "$store" >/dev/null
+# Plain: the seeds are the plaintext forms the parsers read (an encrypted store seals them).
+"$strata" init -s "$store" --encryption none >/dev/null
 "$strata" backup -s "$store" "$src" --label first >/dev/null
 sed -i 's/line 150 of/line 150 (edited) of/; s/line 7 of/LINE 7 OF/' "$src/docs/text"
 printf 'more\n' >>"$src/docs/notes/hello"

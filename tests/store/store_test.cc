@@ -166,22 +166,6 @@ TEST_F(StoreOpenTest, OpenGarbledHeader) {
   EXPECT_TRUE(Contains(s.status().message(), "packs")) << s.status().message();
 }
 
-// Until frames, ids, trees and manifests are encrypted, no command may accept an encrypted store.
-TEST_F(StoreOpenTest, EncryptedStoreIsNotSupportedYet) {
-  const std::string path = dir_.Join("s");
-  ASSERT_TRUE(Store::Init(env_, path, SmallParams()).ok());
-  const std::string header_path = path + "/strata-store";
-  StoreHeader h = *StoreHeader::Decode(test::ReadFile(header_path), "h");
-  auto pw = SecretBytes::CopyOf("pw");
-  ASSERT_TRUE(CreateStoreKey(&h, *pw, NewKdfParams(KdfStrength::kMinimum)).ok());
-  test::WriteFile(header_path, h.Encode());
-  auto s = Store::Open(env_, path);
-  EXPECT_EQ(s.status().code(), Status::Code::kNotSupported);
-  EXPECT_TRUE(Contains(s.status().message(), header_path)) << s.status().message();
-  EXPECT_TRUE(Contains(s.status().message(), "encrypted")) << s.status().message();
-  EXPECT_EQ(test::ReadFile(header_path), h.Encode());
-}
-
 TEST(SnapshotTimeTest, Names) {
   // 1700000000 s is 2023-11-14 22:13:20 UTC.
   EXPECT_EQ(SnapshotTimeName(1700000000123456789), "2023-11-14T22.13.20Z");

@@ -1,0 +1,54 @@
+#include <iostream>
+
+#include "src/change_password.h"
+#include "src/cli/cli.h"
+#include "src/password.h"
+
+namespace strata::cli {
+
+const Command& KeyCommand() {
+  static const Command command{
+      "key", "key passwd -s STORE [--password-file F] [--new-password-file F] [--kdf STRENGTH]",
+      "change the password of an encrypted store (only its header changes, atomically)",
+      [](po::options_description& d, po::positional_options_description& p) {
+        AddStoreOption(d);
+        d.add_options()("new-password-file", po::value<std::string>()->value_name("F"),
+                        "read the new password from F (default: $STRATA_NEW_PASSWORD_FILE, "
+                        "$STRATA_NEW_PASSWORD, or ask twice on the terminal)")(
+            "kdf", po::value<std::string>()->value_name("STRENGTH"),
+            "Argon2id cost of the new wrap: interactive, moderate (default) or sensitive")(
+            "action", po::value<std::string>(), "");
+        p.add("action", 1);
+      },
+      [](const po::variables_map& vm) {
+        if (vm.count("action") == 0) throw UsageError("no action given (the only one is passwd)");
+        if (vm["action"].as<std::string>() != "passwd")
+          throw UsageError("unknown action '" + vm["action"].as<std::string>() +
+                           "' (the only one is passwd)");
+        KdfStrength strength = kDefaultKdfStrength;
+        if (vm.count("kdf") != 0) {
+          auto parsed = ParseKdfStrength(vm["kdf"].as<std::string>());
+          if (!parsed.ok()) throw UsageError("--kdf: " + parsed.status().message());
+          strength = *parsed;
+        }
+        const std::string path = StorePath(vm);
+        // A plain store has no password to change: say so before asking for any.
+        auto header = Store::ReadHeader(Env::Default(), path);
+        if (!header.ok()) return ErrorExit(header.status());
+        if (header->encryption == format::kEncryptionNone)
+          return ErrorExit(Status::FailedPrecondition(path + ": the store is not encrypted"));
+        auto old_password = StorePassword(vm)();
+        if (!old_password.ok()) return ErrorExit(old_password.status());
+        PasswordRequest request = NewPasswordRequest(
+            vm.count("new-password-file") != 0 ? vm["new-password-file"].as<std::string>() : "");
+        auto new_password = ReadPassword(request);
+        if (!new_password.ok()) return ErrorExit(new_password.status());
+        Status s = ChangePassword(Env::Default(), path, *old_password, *new_password, strength);
+        if (!s.ok()) return ErrorExit(s);
+        std::cout << "changed the password of store " << path << "\n";
+        return kExitOk;
+      }};
+  return command;
+}
+
+}  // namespace strata::cli

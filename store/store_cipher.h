@@ -1,0 +1,54 @@
+// StoreCipher: the keys of an unlocked encrypted store and everything done with them. Frames are sealed
+// with the frame subkey, whole files (index files, manifests, pack trailers) with the file subkey, and
+// object ids, index file names and snapshot ids are BLAKE2b keyed with the object-id subkey, so nothing
+// in the store but the header is readable, or recognizable, without the password. See strata-store(5),
+// "ENCRYPTION".
+//
+// Made once per command from the master key; the subkeys live in SecretBytes and are wiped with it.
+// Thread-safe: every method is const and keeps no state.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/master_key.h"
+#include "store/object_id.h"
+#include "store/secret_bytes.h"
+#include "store/status.h"
+
+namespace strata {
+
+// What a sealed file is; part of its associated data, so one kind of file cannot pass for another.
+enum class SealedFile { kIndex, kManifest, kPackTrailer };
+
+class StoreCipher {
+ public:
+  static Result<std::unique_ptr<const StoreCipher>> FromMasterKey(const MasterKey& master);
+
+  // Appends nonce || ciphertext || tag of `body` to `out` (kSealedFrameOverhead - 1 bytes more than the
+  // body), authenticating `ad` too.
+  void SealFrame(std::string_view ad, std::string_view body, std::string* out) const;
+  // The inverse: false when `sealed` is too short or fails authentication; `out` is then unspecified.
+  bool OpenFrame(std::string_view ad, std::string_view sealed, std::string* out) const;
+
+  // A whole file: nonce || ciphertext || tag, bound to its kind and `name` (its file name or pack id).
+  std::string SealFile(SealedFile kind, std::string_view name, std::string_view plaintext) const;
+  // Corruption naming `what` when the file fails authentication: damaged, renamed or of another kind.
+  Result<std::string> OpenFile(SealedFile kind, std::string_view name, std::string_view sealed,
+                               const std::string& what) const;
+
+  // Keyed BLAKE2b-256 with the object-id subkey.
+  std::string_view id_key() const { return id_key_.view(); }
+  ObjectId KeyedHash(std::string_view bytes) const;
+
+ private:
+  StoreCipher(SecretBytes frame_key, SecretBytes file_key, SecretBytes id_key)
+      : frame_key_(std::move(frame_key)), file_key_(std::move(file_key)), id_key_(std::move(id_key)) {}
+
+  SecretBytes frame_key_;
+  SecretBytes file_key_;
+  SecretBytes id_key_;
+};
+
+}  // namespace strata
