@@ -1,6 +1,7 @@
 #include "src/check.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -67,10 +68,16 @@ class Checker {
   CheckResult result_;
   CheckProgress progress_;
   std::unordered_map<ObjectId, Leaf, ObjectIdHash> leaves_;
-  std::unordered_map<ObjectId, Deps, ObjectIdHash> versions_;  // every version checked: what it needs
-  std::unordered_set<ObjectId, ObjectIdHash> versions_open_;   // on the current chain walk
-  std::unordered_map<ObjectId, bool, ObjectIdHash> trees_;     // tree id: holds damage somewhere below
+  struct VersionCheck {
+    Deps deps;                     // what it needs
+    std::optional<uint64_t> size;  // from its record, if that loaded
+  };
+  std::unordered_map<ObjectId, VersionCheck, ObjectIdHash> versions_;  // every version checked
+  std::unordered_set<ObjectId, ObjectIdHash> versions_open_;           // on the current chain walk
+  std::unordered_map<ObjectId, bool, ObjectIdHash> trees_;  // tree id: holds damage somewhere below
   std::unordered_map<ObjectId, uint32_t, ObjectIdHash> tree_problems_;  // trees that do not load
+  // Trees that load but list a file with another size than its version record's: (entry name, problem).
+  std::unordered_map<ObjectId, std::vector<std::pair<std::string, uint32_t>>, ObjectIdHash> entry_problems_;
 };
 
 uint32_t Checker::Problem(const std::string& object, const std::string& kind, const std::string& message) {
@@ -170,7 +177,7 @@ const Deps& Checker::CheckLeaf(const ObjectId& id, format::ObjectType type) {
 }
 
 Deps Checker::CheckVersion(const ObjectId& id, int depth) {
-  if (auto it = versions_.find(id); it != versions_.end()) return it->second;
+  if (auto it = versions_.find(id); it != versions_.end()) return it->second.deps;
   if (versions_open_.count(id) != 0) return {Problem(id.Hex(), "version", "cyclic delta chain")};
   if (depth > kMaxChainWalk) return {Problem(id.Hex(), "version", "delta chain too long")};
   result_.versions++;
@@ -193,7 +200,7 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
   if (deps.empty()) s = store_->GetExtentMap(id).status();
   if (deps.empty() && s.ok() && options_.read_data) {
     s = StreamVersion(
-        store_, id,
+        store_, id, std::nullopt,
         [this](std::string_view chunk) {
           result_.bytes_read += chunk.size();
           Progress();
@@ -211,7 +218,7 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
     payload.state = LeafState::kVerified;
   }
   if (deps.empty() && !s.ok()) deps = {Problem(id.Hex(), "version", s.message())};
-  versions_[id] = deps;
+  versions_[id] = VersionCheck{deps, v.ok() ? std::optional<uint64_t>(v->size) : std::nullopt};
   Progress();
   return deps;
 }
@@ -230,6 +237,13 @@ bool Checker::CheckTree(const ObjectId& id, int depth) {
   for (const TreeEntry& e : (*tree)->entries) {
     if (e.type == EntryType::kRegular) {
       damaged |= !CheckVersion(e.ref, 0).empty();
+      const std::optional<uint64_t>& size = versions_[e.ref].size;
+      if (size && *size != e.size) {
+        const Status mismatch =
+            ListedSizeMismatch(e.size, e.ref, *size, "tree " + id.Hex() + ": entry " + e.name);
+        entry_problems_[id].emplace_back(e.name, Problem(id.Hex(), "tree", mismatch.message()));
+        damaged = true;
+      }
     } else if (e.type == EntryType::kDirectory) {
       damaged |= CheckTree(e.ref, depth + 1);
     }
@@ -255,10 +269,15 @@ void Checker::CollectDependents(const SnapshotInfo& snapshot, const ObjectId& tr
   }
   auto loaded = store_->GetTree(tree);
   if (!loaded.ok()) return;  // loaded once already: only a vanished pack gets here
+  if (auto it = entry_problems_.find(tree); it != entry_problems_.end()) {
+    for (const auto& [name, problem] : it->second) {
+      AddDependent(problem, snapshot, path.empty() ? name : path + "/" + name);
+    }
+  }
   for (const TreeEntry& e : (*loaded)->entries) {
     const std::string child = path.empty() ? e.name : path + "/" + e.name;
     if (e.type == EntryType::kRegular) {
-      for (uint32_t p : versions_[e.ref]) AddDependent(p, snapshot, child);
+      for (uint32_t p : versions_[e.ref].deps) AddDependent(p, snapshot, child);
     } else if (e.type == EntryType::kDirectory && trees_[e.ref]) {
       CollectDependents(snapshot, e.ref, child);
     }

@@ -126,7 +126,7 @@ void Restorer::ApplyMetadata(int dirfd, const std::string& name, int fd, const T
 Status Restorer::WriteContent(int fd, const TreeEntry& e, const std::string& display) {
   uint64_t written = 0;
   Status streamed = StreamVersion(
-      store_, e.ref,
+      store_, e.ref, e.size,
       [&](std::string_view chunk) -> Status {
         // Zero runs become holes, so sparse files stay sparse.
         for (size_t pos = 0; pos < chunk.size(); pos += kHoleGranule) {
@@ -257,9 +257,10 @@ Status MakeDirs(const std::string& path) {
 
 }  // namespace
 
-Status WriteVersionTo(Store* store, const ObjectId& version, std::FILE* out, const std::string& what) {
+Status WriteVersionTo(Store* store, const ObjectId& version, uint64_t listed_size, std::FILE* out,
+                      const std::string& what) {
   return StreamVersion(
-      store, version,
+      store, version, listed_size,
       [out](std::string_view chunk) -> Status {
         if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
           return Status::FromErrno("write to output", errno);
