@@ -17,7 +17,9 @@ constexpr int kMaxChainWalk = 4097;
 // Directory nesting is bounded by the path length of the file systems backed up (PATH_MAX 4096).
 constexpr int kMaxTreeDepth = 4096;
 
-using Deps = std::vector<uint32_t>;  // indexes into CheckResult::problems
+using Deps = std::vector<uint32_t>;  // indexes into CheckResult::problems, or kUnlisted
+// A damaged object beyond CheckOptions::max_problems: it makes what needs it damaged, and names nothing.
+constexpr uint32_t kUnlisted = UINT32_MAX;
 
 void Merge(Deps* into, const Deps& from) {
   into->insert(into->end(), from.begin(), from.end());
@@ -81,6 +83,10 @@ class Checker {
 };
 
 uint32_t Checker::Problem(const std::string& object, const std::string& kind, const std::string& message) {
+  if (result_.problems.size() >= options_.max_problems) {
+    result_.unlisted_problems++;
+    return kUnlisted;
+  }
   result_.problems.push_back(CheckProblem{object, kind, message, {}, 0});
   return static_cast<uint32_t>(result_.problems.size() - 1);
 }
@@ -241,7 +247,8 @@ bool Checker::CheckTree(const ObjectId& id, int depth) {
       if (size && *size != e.size) {
         const Status mismatch =
             ListedSizeMismatch(e.size, e.ref, *size, "tree " + id.Hex() + ": entry " + e.name);
-        entry_problems_[id].emplace_back(e.name, Problem(id.Hex(), "tree", mismatch.message()));
+        const uint32_t problem = Problem(id.Hex(), "tree", mismatch.message());
+        if (problem != kUnlisted) entry_problems_[id].emplace_back(e.name, problem);
         damaged = true;
       }
     } else if (e.type == EntryType::kDirectory) {
@@ -253,6 +260,7 @@ bool Checker::CheckTree(const ObjectId& id, int depth) {
 }
 
 void Checker::AddDependent(uint32_t problem, const SnapshotInfo& snapshot, const std::string& path) {
+  if (problem == kUnlisted) return;
   CheckProblem& p = result_.problems[problem];
   if (p.dependents.size() < options_.max_paths) {
     p.dependents.push_back(CheckDependent{snapshot.name, snapshot.manifest.id, path.empty() ? "." : path});

@@ -7,7 +7,8 @@
 # For each, every reader (ls, cat, restore, check, check --read-data, the mount) fails for the damaged
 # entry with exit 1 (never a crash) and one stderr line (one log line for the mount) naming the damaged
 # object, still serves good.txt exactly, and writes nothing outside the restore destination; the mount
-# daemon stays alive. Links aimed outside are valid: they restore as links, never followed.
+# daemon stays alive. Links aimed outside are valid: they restore as links, never followed. A directory of
+# 5000 files whose versions are all missing: check lists the first 1000 damaged objects and counts the rest.
 # Then restores into destinations with symlinks planted in them (DEST/a -> outside, the snapshot has a/file).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -124,6 +125,21 @@ if ((have_fuse)); then
   assert_eq "$T/outside" "$(readlink mnt/latest/evil/abs)" "the absolute link in the mount"
   unmount_store
 fi
+
+note "scenario wide-missing"
+"$STRATA_CRAFT_STORE" s-wide wide-missing good "$T/outside" >/dev/null
+expect_exit 1 strata check -s s-wide
+expect_stderr_line "^strata: store s-wide is damaged: 5000 damaged objects "
+assert_eq 1000 "$(grep -c '^damaged version [0-9a-f]\{64\}: ' "$T_STDOUT")" "damaged objects listed"
+expect_stdout_match "^\.\.\. and 4000 damaged objects more, not listed$"
+expect_exit 1 strata check -s s-wide --json
+python3 - "$T_STDOUT" <<'EOF' || fail "check --json of 5000 missing versions"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 1001 and all(l["type"] == "damage" for l in lines[:-1]), len(lines)
+assert lines[-1]["damaged"] == 5000 and lines[-1]["unlisted"] == 4000, lines[-1]
+EOF
+pass "check --json lists 1000 damaged objects and counts 5000"
 
 note "symlinks planted in the destination"
 mkdir -p src/a src/d

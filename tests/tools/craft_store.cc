@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -307,6 +308,20 @@ Crafted SparseGiantObject(Crafter* c, const std::string& store_dir) {
   return out;
 }
 
+// A directory of `n` files, each naming a version record no index file lists: `n` damaged objects, from
+// a tree of about 50 bytes an entry (check lists the first 1000 and counts the others).
+constexpr uint32_t kWideMissing = 5000;
+Crafted WideMissing(Crafter* c, uint32_t n) {
+  std::vector<TreeEntry> entries;
+  entries.reserve(n);
+  for (uint32_t i = 0; i < n; i++) {
+    char name[16];
+    std::snprintf(name, sizeof name, "%08u", i);
+    entries.push_back(FileEntry(name, HashBytes(name), 1));
+  }
+  return EvilDir(c->PutTree(std::move(entries)));
+}
+
 }  // namespace
 }  // namespace strata
 
@@ -344,6 +359,7 @@ int main(int argc, char** argv) {
       {"frame-overflow", [&] { return FrameOverflow(&c, dir); }},
       {"index-outside-pack", [&] { return IndexOutsidePack(&c); }},
       {"sparse-giant-object", [&] { return SparseGiantObject(&c, dir); }},
+      {"wide-missing", [&] { return WideMissing(&c, kWideMissing); }},
   };
   auto it = scenarios.find(scenario);
   if (it == scenarios.end()) {
