@@ -14,8 +14,6 @@ namespace {
 
 // As Store's own walk limit: far beyond any max_chain, reachable only by a crafted store.
 constexpr int kMaxChainWalk = 4097;
-// Directory nesting is bounded by the path length of the file systems backed up (PATH_MAX 4096).
-constexpr int kMaxTreeDepth = 4096;
 
 using Deps = std::vector<uint32_t>;  // indexes into CheckResult::problems, or kUnlisted
 // A damaged object beyond CheckOptions::max_problems: it makes what needs it damaged, and names nothing.
@@ -232,8 +230,9 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
 bool Checker::CheckTree(const ObjectId& id, int depth) {
   if (auto it = trees_.find(id); it != trees_.end()) return it->second;
   result_.trees++;
-  Status s = depth > kMaxTreeDepth ? Status::Corruption("tree " + id.Hex() + ": directories nested too deep")
-                                   : Entry(id, format::ObjectType::kTree).status();
+  Status s = depth > static_cast<int>(format::kMaxTreeDepth)
+                 ? Status::Corruption("tree " + id.Hex() + ": directories nested too deep")
+                 : Entry(id, format::ObjectType::kTree).status();
   Result<std::shared_ptr<const Tree>> tree = s.ok() ? store_->GetTree(id) : s;
   if (!tree.ok()) {
     tree_problems_[id] = Problem(id.Hex(), "tree", tree.status().message());

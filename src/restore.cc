@@ -10,6 +10,7 @@
 #include <map>
 
 #include "src/fs_util.h"
+#include "src/tree_walk.h"
 #include "src/version_stream.h"
 #include "store/zeros.h"
 
@@ -45,6 +46,7 @@ class Restorer {
   }
   RestoreStats stats() const { return stats_; }
   int root_fd = -1;
+  TreeWalk walk;  // the directories being restored, from the root down
 
  private:
   bool MakeRoom(int dirfd, const std::string& name, EntryType type, const std::string& display);
@@ -196,7 +198,8 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
         Error(Status::FromErrno(display + ": open directory", errno).message());
         return;
       }
-      auto tree = store_->LoadTree(e.ref);
+      Status entered = walk.Enter(e.ref);
+      auto tree = entered.ok() ? store_->LoadTree(e.ref) : Result<Tree>(entered);
       if (!tree.ok()) {
         Error(display + ": " + tree.status().message());
       } else {
@@ -205,6 +208,7 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
         RestoreChildren(fd, display, *tree);
         rel_ = saved;
       }
+      if (entered.ok()) walk.Leave();
       ApplyMetadata(dirfd, name, fd, e, display);
       close(fd);
       stats_.dirs++;
@@ -296,6 +300,8 @@ Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const st
       close(fd);
       return tree.status();
     }
+    // The walk's first level, which cannot fail; the walk ends with the restore.
+    (void)restorer.walk.Enter(entry.ref);
     restorer.RestoreChildren(fd, display, *tree);
     // The destination takes the metadata of the restored directory, like cp -a SRC/. DEST.
     restorer.ApplyMetadata(fd, "", fd, entry, display);

@@ -7,7 +7,9 @@
 # For each, every reader (ls, cat, restore, check, check --read-data, the mount) fails for the damaged
 # entry with exit 1 (never a crash) and one stderr line (one log line for the mount) naming the damaged
 # object, still serves good.txt exactly, and writes nothing outside the restore destination; the mount
-# daemon stays alive. Links aimed outside are valid: they restore as links, never followed. A directory of
+# daemon stays alive. A tree that contains itself, and directories nested 100000 deep: ls -r, restore,
+# check and a walk of the mount stop at the cycle or at 4096 levels with one line naming the tree, where
+# they overflowed the stack before. Links aimed outside are valid: they restore as links, never followed. A directory of
 # 5000 files whose versions are all missing: check lists the first 1000 damaged objects and counts the rest.
 # Then restores into destinations with symlinks planted in them (DEST/a -> outside, the snapshot has a/file).
 set -euo pipefail
@@ -105,6 +107,30 @@ for sc in "${dir_scenarios[@]}" "${file_scenarios[@]}"; do
       check_not "reading the damaged file fails" cat mnt/latest/evil
     fi
     check "the mount log names $obj" grep -q "$obj" mount.log
+    unmount_store
+  fi
+done
+
+for sc in cyclic-tree deep-tree; do
+  note "scenario $sc"
+  s=s-$sc
+  "$STRATA_CRAFT_STORE" "$s" "$sc" good "$T/outside" >/dev/null
+  why='( contains itself|: directories nested more than 4096 deep)$'
+  expect_exit 0 strata ls -s "$s" latest evil
+  expect_exit 1 strata ls -s "$s" -r latest
+  expect_stderr_line "^strata: tree [0-9a-f]{64}$why"
+  before=$(ls -A)
+  expect_exit 1 strata restore -s "$s" latest r
+  expect_stderr_line "^strata: r/evil(/d)+: tree [0-9a-f]{64}$why"
+  check "good.txt restored" cmp -s r/good.txt good
+  expect_nothing_outside "$before"
+  rm -rf r
+  expect_exit 1 strata check -s "$s"
+  expect_stdout_match "^damaged tree [0-9a-f]{64}: .*directories nested too deep$"
+  if ((have_fuse)); then
+    mount_store "$s"
+    check_not "a walk of the mount ends in an error" find mnt/latest/evil -name nothing
+    check "the mount log says how deep" grep -q "is nested more than 4096 deep" mount.log
     unmount_store
   fi
 done

@@ -308,6 +308,23 @@ Crafted SparseGiantObject(Crafter* c, const std::string& store_dir) {
   return out;
 }
 
+// A directory that contains itself: its entry "d" names the tree's own id (ids are not verified on read).
+Crafted CyclicTree(Crafter* c) {
+  FileVersion v = c->Full("in the cycle\n");
+  const ObjectId self = DeriveObjectId(format::ObjectType::kTree, HashBytes("crafted cycle"));
+  c->Put(format::ObjectType::kTree, self,
+         Tree{{DirEntry("d", self), FileEntry("f", c->PutVersion(v), v.size)}}.Encode());
+  return EvilDir(self);
+}
+
+// Directories nested `depth` deep, each a distinct tree.
+Crafted DeepTree(Crafter* c, uint32_t depth) {
+  FileVersion v = c->Full("at the bottom\n");
+  ObjectId tree = c->PutTree({FileEntry("f", c->PutVersion(v), v.size)});
+  for (uint32_t i = 0; i < depth; i++) tree = c->PutTree({DirEntry("d", tree)});
+  return EvilDir(tree);
+}
+
 // A directory of `n` files, each naming a version record no index file lists: `n` damaged objects, from
 // a tree of about 50 bytes an entry (check lists the first 1000 and counts the others).
 constexpr uint32_t kWideMissing = 5000;
@@ -360,6 +377,8 @@ int main(int argc, char** argv) {
       {"index-outside-pack", [&] { return IndexOutsidePack(&c); }},
       {"sparse-giant-object", [&] { return SparseGiantObject(&c, dir); }},
       {"wide-missing", [&] { return WideMissing(&c, kWideMissing); }},
+      {"cyclic-tree", [&] { return CyclicTree(&c); }},
+      {"deep-tree", [&] { return DeepTree(&c, 100000); }},
   };
   auto it = scenarios.find(scenario);
   if (it == scenarios.end()) {
