@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "src/deep_stack.h"
 #include "src/version_stream.h"
 #include "store/hash.h"
 #include "store/lock.h"
@@ -315,7 +316,9 @@ Result<CheckResult> RunCheck(Store* store, const CheckOptions& options) {
   STRATA_ASSIGN_OR_RETURN(auto lock, StoreLock::Acquire(store->env(), store->path(), LockKind::kShared,
                                                         "check", options.on_note));
   Checker checker(store, options);
-  return checker.Run();
+  std::optional<Result<CheckResult>> result;
+  RunOnDeepStack(kDeepWalkStack, [&] { result.emplace(checker.Run()); });
+  return std::move(*result);
 }
 
 }  // namespace strata

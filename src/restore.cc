@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
+#include "src/deep_stack.h"
 #include "src/fs_util.h"
 #include "src/tree_walk.h"
 #include "src/version_stream.h"
@@ -274,8 +276,10 @@ Status WriteVersionTo(Store* store, const ObjectId& version, uint64_t listed_siz
       what);
 }
 
-Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const std::string& dest,
-                                const RestoreOptions& options) {
+namespace {
+
+Result<RestoreStats> Restore(Store* store, const Manifest& snapshot, const std::string& dest,
+                             const RestoreOptions& options) {
   STRATA_ASSIGN_OR_RETURN(TreeEntry entry, store->Lookup(snapshot, options.path));
   STRATA_RETURN_IF_ERROR(MakeDirs(dest));
   int fd = open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -314,6 +318,15 @@ Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const st
   }
   close(fd);
   return restorer.stats();
+}
+
+}  // namespace
+
+Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const std::string& dest,
+                                const RestoreOptions& options) {
+  std::optional<Result<RestoreStats>> result;
+  RunOnDeepStack(kDeepWalkStack, [&] { result.emplace(Restore(store, snapshot, dest, options)); });
+  return std::move(*result);
 }
 
 }  // namespace strata

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "src/deep_stack.h"
 #include "src/tree_walk.h"
 
 namespace strata::cli {
@@ -90,7 +91,10 @@ const Command& LsCommand() {
           return kExitOk;
         }
         TreeWalk walk;
-        Status s = List(store.get(), *entry, path, long_format, vm["recursive"].as<bool>(), &walk);
+        Status s;
+        RunOnDeepStack(kDeepWalkStack, [&] {
+          s = List(store.get(), *entry, path, long_format, vm["recursive"].as<bool>(), &walk);
+        });
         if (!s.ok()) return ErrorExit(s);
         return kExitOk;
       }};
