@@ -2,12 +2,14 @@
 // hostile-store tests (tests/cli/hostile_store_test.sh) reach the readers' validation instead of stopping
 // at a checksum. Objects go through the store's own writer APIs (PackWriter, the tree, version record and
 // manifest encoders, ObjectIndex::Write); the encoders do not validate, which is what lets them write what
-// a backup never would. Only frame-overflow patches a sealed pack afterwards, and makes its check valid.
+// a backup never would. Two scenarios touch a sealed pack afterwards: frame-overflow patches a frame (and
+// makes its check valid), sparse-giant-object extends the file sparsely.
 //
 // usage: craft_store STORE SCENARIO GOOD_FILE OUTSIDE
 // STORE must not exist. Its one snapshot holds `good.txt` (GOOD_FILE's bytes: the file every reader must
 // still serve) and `evil`, made hostile by SCENARIO; symlinks aim at OUTSIDE. Prints the id of the object
-// readers must name ("-" for links-out, which is valid and must restore as links).
+// readers must name: `evil`'s tree or version, or the data object behind it ("-" for links-out, which is
+// valid and must restore as links; for deep-tree the top tree, while readers name the one too deep).
 #include <unistd.h>
 #include <zstd.h>
 
