@@ -2,6 +2,7 @@
 
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -190,6 +191,14 @@ Result<FsEntry> SnapshotFs::Lookup(uint64_t parent, std::string_view name) {
     if (e == nullptr) return Status::NotFound(std::string(name));
     child.view = dir->view;
     child.path = dir->path.empty() ? std::string(name) : dir->path + "/" + std::string(name);
+    // A tree that contains itself, or nesting without end, can only come from a crafted store: every level
+    // would be a new directory (and inode) of a longer path.
+    if (e->type == EntryType::kDirectory &&
+        static_cast<size_t>(std::count(child.path.begin(), child.path.end(), '/')) >= format::kMaxTreeDepth) {
+      log_(Where(*dir) + ": directory " + std::string(name) + " (tree " + e->ref.Hex() +
+           ") is nested more than " + std::to_string(format::kMaxTreeDepth) + " deep");
+      return Status::Corruption("directories nested too deep");
+    }
     child.entry = *e;
     child.identity = Identity(dir->view->key, child.path, *e);
   }
@@ -269,6 +278,18 @@ Result<ObjectId> SnapshotFs::Open(uint64_t ino) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
   if (node->entry.type == EntryType::kDirectory) return Status::FromErrno("open", EISDIR);
   if (node->entry.type != EntryType::kRegular) return Status::FromErrno("open", EACCES);
+  // The size the kernel was given came from the tree entry, the bytes come from the version record: a
+  // crafted store can make them disagree, and the file would read short or cut off without an error.
+  // The map is needed by the first read anyway, and is cached.
+  auto map = store_->GetExtentMap(node->entry.ref);
+  Status s = map.status();
+  if (s.ok() && (*map)->size() != node->entry.size) {
+    s = ListedSizeMismatch(node->entry.size, node->entry.ref, (*map)->size(), "");
+  }
+  if (!s.ok()) {
+    log_("open error in " + Where(*node) + ": " + s.message());
+    return Status::Corruption(s.message());
+  }
   return node->entry.ref;
 }
 

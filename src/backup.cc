@@ -25,6 +25,7 @@
 #include "src/fs_util.h"
 #include "store/host_name.h"
 #include "store/lock.h"
+#include "store/temp_packs.h"
 
 namespace strata {
 namespace {
@@ -74,7 +75,8 @@ std::optional<EntryType> TypeOf(mode_t mode) {
 
 class Backup {
  public:
-  Backup(Store* store, const BackupOptions& options) : store_(store), options_(options), session_(store) {}
+  Backup(Store* store, const BackupOptions& options, std::string lock_id)
+      : store_(store), options_(options), lock_id_(std::move(lock_id)), session_(store) {}
 
   Result<BackupResult> Run();
 
@@ -99,6 +101,7 @@ class Backup {
 
   Store* store_;
   const BackupOptions& options_;
+  std::string lock_id_;  // of the store lock held: temporary packs carry it
   SessionObjects session_;
   ExcludeMatcher excludes_;
   std::vector<std::string> sources_;  // absolute
@@ -181,19 +184,9 @@ Status Backup::Prepare() {
 }
 
 Status Backup::RecoverOrphanPacks() {
-  // Unsealed packs of killed backups are garbage. One still being written is appended to constantly, so
-  // a file untouched for an hour belongs to no live backup.
-  const std::string tmp_dir = store_->path() + "/" + std::string(format::kTmpDir);
-  if (auto names = store_->env()->ListDir(tmp_dir); names.ok()) {
-    const time_t now = time(nullptr);
-    for (const std::string& name : *names) {
-      struct stat st;
-      const std::string path = tmp_dir + "/" + name;
-      if (name.ends_with(".pack.tmp") && lstat(path.c_str(), &st) == 0 && now - st.st_mtime > 3600) {
-        (void)store_->env()->RemoveFile(path);
-      }
-    }
-  }
+  // Unsealed packs of killed backups are garbage: those whose writer's lock is gone or stale. A sweep that
+  // fails leaves them for the next one.
+  (void)RemoveDeadTempPacks(store_->env(), store_->path());
   // Packs sealed by a backup that was killed before it wrote its index file: their objects are reused.
   const std::string packs_dir = store_->path() + "/" + std::string(format::kPacksDir);
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> subdirs, store_->env()->ListDir(packs_dir));
@@ -452,6 +445,7 @@ Result<BackupResult> Backup::Run() {
   max_queue_ = 4 * threads;
   ContentOptions content_options;
   content_options.max_chain = options_.max_chain;
+  content_options.lock_id = lock_id_;
   std::vector<std::unique_ptr<ContentWriter>> writers;
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; i++) {
@@ -571,7 +565,7 @@ Result<BackupResult> RunBackup(Store* store, const BackupOptions& options) {
   // Held until the manifest is committed, and released on every error path by its destructor.
   STRATA_ASSIGN_OR_RETURN(auto lock, StoreLock::Acquire(store->env(), store->path(), LockKind::kShared,
                                                         "backup", options.on_note));
-  Backup backup(store, resolved);
+  Backup backup(store, resolved, lock->id());
   return backup.Run();
 }
 

@@ -1,9 +1,11 @@
 #include "src/check.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "src/deep_stack.h"
 #include "src/version_stream.h"
 #include "store/lock.h"
 
@@ -12,10 +14,10 @@ namespace {
 
 // As Store's own walk limit: far beyond any max_chain, reachable only by a crafted store.
 constexpr int kMaxChainWalk = 4097;
-// Directory nesting is bounded by the path length of the file systems backed up (PATH_MAX 4096).
-constexpr int kMaxTreeDepth = 4096;
 
-using Deps = std::vector<uint32_t>;  // indexes into CheckResult::problems
+using Deps = std::vector<uint32_t>;  // indexes into CheckResult::problems, or kUnlisted
+// A damaged object beyond CheckOptions::max_problems: it makes what needs it damaged, and names nothing.
+constexpr uint32_t kUnlisted = UINT32_MAX;
 
 void Merge(Deps* into, const Deps& from) {
   into->insert(into->end(), from.begin(), from.end());
@@ -66,13 +68,23 @@ class Checker {
   CheckResult result_;
   CheckProgress progress_;
   std::unordered_map<ObjectId, Leaf, ObjectIdHash> leaves_;
-  std::unordered_map<ObjectId, Deps, ObjectIdHash> versions_;  // every version checked: what it needs
-  std::unordered_set<ObjectId, ObjectIdHash> versions_open_;   // on the current chain walk
-  std::unordered_map<ObjectId, bool, ObjectIdHash> trees_;     // tree id: holds damage somewhere below
+  struct VersionCheck {
+    Deps deps;                     // what it needs
+    std::optional<uint64_t> size;  // from its record, if that loaded
+  };
+  std::unordered_map<ObjectId, VersionCheck, ObjectIdHash> versions_;  // every version checked
+  std::unordered_set<ObjectId, ObjectIdHash> versions_open_;           // on the current chain walk
+  std::unordered_map<ObjectId, bool, ObjectIdHash> trees_;  // tree id: holds damage somewhere below
   std::unordered_map<ObjectId, uint32_t, ObjectIdHash> tree_problems_;  // trees that do not load
+  // Trees that load but list a file with another size than its version record's: (entry name, problem).
+  std::unordered_map<ObjectId, std::vector<std::pair<std::string, uint32_t>>, ObjectIdHash> entry_problems_;
 };
 
 uint32_t Checker::Problem(const std::string& object, const std::string& kind, const std::string& message) {
+  if (result_.problems.size() >= options_.max_problems) {
+    result_.unlisted_problems++;
+    return kUnlisted;
+  }
   result_.problems.push_back(CheckProblem{object, kind, message, {}, 0});
   return static_cast<uint32_t>(result_.problems.size() - 1);
 }
@@ -163,7 +175,7 @@ const Deps& Checker::CheckLeaf(const ObjectId& id, format::ObjectType type) {
 }
 
 Deps Checker::CheckVersion(const ObjectId& id, int depth) {
-  if (auto it = versions_.find(id); it != versions_.end()) return it->second;
+  if (auto it = versions_.find(id); it != versions_.end()) return it->second.deps;
   if (versions_open_.count(id) != 0) return {Problem(id.Hex(), "version", "cyclic delta chain")};
   if (depth > kMaxChainWalk) return {Problem(id.Hex(), "version", "delta chain too long")};
   result_.versions++;
@@ -186,7 +198,7 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
   if (deps.empty()) s = store_->GetExtentMap(id).status();
   if (deps.empty() && s.ok() && options_.read_data) {
     s = StreamVersion(
-        store_, id,
+        store_, id, std::nullopt,
         [this](std::string_view chunk) {
           result_.bytes_read += chunk.size();
           Progress();
@@ -204,7 +216,7 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
     payload.state = LeafState::kVerified;
   }
   if (deps.empty() && !s.ok()) deps = {Problem(id.Hex(), "version", s.message())};
-  versions_[id] = deps;
+  versions_[id] = VersionCheck{deps, v.ok() ? std::optional<uint64_t>(v->size) : std::nullopt};
   Progress();
   return deps;
 }
@@ -212,8 +224,9 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
 bool Checker::CheckTree(const ObjectId& id, int depth) {
   if (auto it = trees_.find(id); it != trees_.end()) return it->second;
   result_.trees++;
-  Status s = depth > kMaxTreeDepth ? Status::Corruption("tree " + id.Hex() + ": directories nested too deep")
-                                   : Entry(id, format::ObjectType::kTree).status();
+  Status s = depth > static_cast<int>(format::kMaxTreeDepth)
+                 ? Status::Corruption("tree " + id.Hex() + ": directories nested too deep")
+                 : Entry(id, format::ObjectType::kTree).status();
   Result<std::shared_ptr<const Tree>> tree = s.ok() ? store_->GetTree(id) : s;
   if (!tree.ok()) {
     tree_problems_[id] = Problem(id.Hex(), "tree", tree.status().message());
@@ -223,6 +236,14 @@ bool Checker::CheckTree(const ObjectId& id, int depth) {
   for (const TreeEntry& e : (*tree)->entries) {
     if (e.type == EntryType::kRegular) {
       damaged |= !CheckVersion(e.ref, 0).empty();
+      const std::optional<uint64_t>& size = versions_[e.ref].size;
+      if (size && *size != e.size) {
+        const Status mismatch =
+            ListedSizeMismatch(e.size, e.ref, *size, "tree " + id.Hex() + ": entry " + e.name);
+        const uint32_t problem = Problem(id.Hex(), "tree", mismatch.message());
+        if (problem != kUnlisted) entry_problems_[id].emplace_back(e.name, problem);
+        damaged = true;
+      }
     } else if (e.type == EntryType::kDirectory) {
       damaged |= CheckTree(e.ref, depth + 1);
     }
@@ -232,6 +253,7 @@ bool Checker::CheckTree(const ObjectId& id, int depth) {
 }
 
 void Checker::AddDependent(uint32_t problem, const SnapshotInfo& snapshot, const std::string& path) {
+  if (problem == kUnlisted) return;
   CheckProblem& p = result_.problems[problem];
   if (p.dependents.size() < options_.max_paths) {
     p.dependents.push_back(CheckDependent{snapshot.name, snapshot.manifest.id, path.empty() ? "." : path});
@@ -248,10 +270,15 @@ void Checker::CollectDependents(const SnapshotInfo& snapshot, const ObjectId& tr
   }
   auto loaded = store_->GetTree(tree);
   if (!loaded.ok()) return;  // loaded once already: only a vanished pack gets here
+  if (auto it = entry_problems_.find(tree); it != entry_problems_.end()) {
+    for (const auto& [name, problem] : it->second) {
+      AddDependent(problem, snapshot, path.empty() ? name : path + "/" + name);
+    }
+  }
   for (const TreeEntry& e : (*loaded)->entries) {
     const std::string child = path.empty() ? e.name : path + "/" + e.name;
     if (e.type == EntryType::kRegular) {
-      for (uint32_t p : versions_[e.ref]) AddDependent(p, snapshot, child);
+      for (uint32_t p : versions_[e.ref].deps) AddDependent(p, snapshot, child);
     } else if (e.type == EntryType::kDirectory && trees_[e.ref]) {
       CollectDependents(snapshot, e.ref, child);
     }
@@ -282,7 +309,9 @@ Result<CheckResult> RunCheck(Store* store, const CheckOptions& options) {
   STRATA_ASSIGN_OR_RETURN(auto lock, StoreLock::Acquire(store->env(), store->path(), LockKind::kShared,
                                                         "check", options.on_note));
   Checker checker(store, options);
-  return checker.Run();
+  std::optional<Result<CheckResult>> result;
+  RunOnDeepStack(kDeepWalkStack, [&] { result.emplace(checker.Run()); });
+  return std::move(*result);
 }
 
 }  // namespace strata

@@ -29,6 +29,9 @@ struct CheckProgress {
 struct CheckOptions {
   bool read_data = false;
   size_t max_paths = 20;  // dependents listed per damaged object; the rest are counted
+  // Damaged objects listed in full (message and dependents); the rest are only counted, so that a crafted
+  // store naming millions of missing objects costs a few bytes per object, not a message and paths each.
+  size_t max_problems = 1000;
   std::function<void(const CheckProgress&)> on_progress;  // called often: throttle in the callback
   std::function<void(const std::string&)> on_note;        // e.g. stale locks ignored
 };
@@ -55,6 +58,7 @@ struct CheckResult {
   uint64_t objects = 0;  // data and signature objects
   uint64_t bytes_read = 0;
   std::vector<CheckProblem> problems;
+  uint64_t unlisted_problems = 0;  // damaged objects beyond max_problems: counted, not listed
 };
 
 // Takes a shared store lock for its duration. Damage is reported in the result; a Status is returned

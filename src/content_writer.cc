@@ -62,7 +62,7 @@ struct ContentWriter::Pass {
 };
 
 ContentWriter::ContentWriter(Store* store, SessionObjects* session, ContentOptions options)
-    : store_(store), session_(session), options_(options), pack_(store->NewPackWriter()) {
+    : store_(store), session_(session), options_(options), pack_(store->NewPackWriter(options.lock_id)) {
   if (options_.max_chain == 0) options_.max_chain = store->header().params.max_chain;
 }
 

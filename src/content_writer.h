@@ -37,6 +37,7 @@ class SessionObjects {
 struct ContentOptions {
   uint32_t max_chain = 0;        // 0: the store's default
   double delta_max_ratio = 0.5;  // a delta whose size exceeds this share of the file is stored FULL
+  std::string lock_id;           // of the backup's store lock: its temporary packs carry it
 };
 
 struct ContentResult {

@@ -8,8 +8,11 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
+#include "src/deep_stack.h"
 #include "src/fs_util.h"
+#include "src/tree_walk.h"
 #include "src/version_stream.h"
 #include "store/zeros.h"
 
@@ -45,6 +48,7 @@ class Restorer {
   }
   RestoreStats stats() const { return stats_; }
   int root_fd = -1;
+  TreeWalk walk;  // the directories being restored, from the root down
 
  private:
   bool MakeRoom(int dirfd, const std::string& name, EntryType type, const std::string& display);
@@ -126,7 +130,7 @@ void Restorer::ApplyMetadata(int dirfd, const std::string& name, int fd, const T
 Status Restorer::WriteContent(int fd, const TreeEntry& e, const std::string& display) {
   uint64_t written = 0;
   Status streamed = StreamVersion(
-      store_, e.ref,
+      store_, e.ref, e.size,
       [&](std::string_view chunk) -> Status {
         // Zero runs become holes, so sparse files stay sparse.
         for (size_t pos = 0; pos < chunk.size(); pos += kHoleGranule) {
@@ -196,7 +200,8 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
         Error(Status::FromErrno(display + ": open directory", errno).message());
         return;
       }
-      auto tree = store_->LoadTree(e.ref);
+      Status entered = walk.Enter(e.ref);
+      auto tree = entered.ok() ? store_->LoadTree(e.ref) : Result<Tree>(entered);
       if (!tree.ok()) {
         Error(display + ": " + tree.status().message());
       } else {
@@ -205,6 +210,7 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
         RestoreChildren(fd, display, *tree);
         rel_ = saved;
       }
+      if (entered.ok()) walk.Leave();
       ApplyMetadata(dirfd, name, fd, e, display);
       close(fd);
       stats_.dirs++;
@@ -257,9 +263,10 @@ Status MakeDirs(const std::string& path) {
 
 }  // namespace
 
-Status WriteVersionTo(Store* store, const ObjectId& version, std::FILE* out, const std::string& what) {
+Status WriteVersionTo(Store* store, const ObjectId& version, uint64_t listed_size, std::FILE* out,
+                      const std::string& what) {
   return StreamVersion(
-      store, version,
+      store, version, listed_size,
       [out](std::string_view chunk) -> Status {
         if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
           return Status::FromErrno("write to output", errno);
@@ -269,8 +276,10 @@ Status WriteVersionTo(Store* store, const ObjectId& version, std::FILE* out, con
       what);
 }
 
-Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const std::string& dest,
-                                const RestoreOptions& options) {
+namespace {
+
+Result<RestoreStats> Restore(Store* store, const Manifest& snapshot, const std::string& dest,
+                             const RestoreOptions& options) {
   STRATA_ASSIGN_OR_RETURN(TreeEntry entry, store->Lookup(snapshot, options.path));
   STRATA_RETURN_IF_ERROR(MakeDirs(dest));
   int fd = open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -295,6 +304,8 @@ Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const st
       close(fd);
       return tree.status();
     }
+    // The walk's first level, which cannot fail; the walk ends with the restore.
+    (void)restorer.walk.Enter(entry.ref);
     restorer.RestoreChildren(fd, display, *tree);
     // The destination takes the metadata of the restored directory, like cp -a SRC/. DEST.
     restorer.ApplyMetadata(fd, "", fd, entry, display);
@@ -307,6 +318,15 @@ Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const st
   }
   close(fd);
   return restorer.stats();
+}
+
+}  // namespace
+
+Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const std::string& dest,
+                                const RestoreOptions& options) {
+  std::optional<Result<RestoreStats>> result;
+  RunOnDeepStack(kDeepWalkStack, [&] { result.emplace(Restore(store, snapshot, dest, options)); });
+  return std::move(*result);
 }
 
 }  // namespace strata

@@ -32,7 +32,9 @@ struct RestoreStats {
 Result<RestoreStats> RunRestore(Store* store, const Manifest& snapshot, const std::string& dest,
                                 const RestoreOptions& options);
 
-// Writes one file version to `out`, verifying the content hash at the end (a mismatch is Corruption).
-Status WriteVersionTo(Store* store, const ObjectId& version, std::FILE* out, const std::string& what);
+// Writes one file version to `out`, verifying the content hash at the end (a mismatch is Corruption), and
+// its size against `listed_size` (the tree entry's) before anything is written.
+Status WriteVersionTo(Store* store, const ObjectId& version, uint64_t listed_size, std::FILE* out,
+                      const std::string& what);
 
 }  // namespace strata

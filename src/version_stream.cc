@@ -7,9 +7,10 @@ namespace {
 constexpr size_t kChunk = 1 << 20;
 }  // namespace
 
-Status StreamVersion(Store* store, const ObjectId& version,
+Status StreamVersion(Store* store, const ObjectId& version, std::optional<uint64_t> listed_size,
                      const std::function<Status(std::string_view)>& sink, const std::string& what) {
   STRATA_ASSIGN_OR_RETURN(FileVersion v, store->LoadVersion(version));
+  if (listed_size && *listed_size != v.size) return ListedSizeMismatch(*listed_size, version, v.size, "");
   ContentHasher hasher(v.hash_block_len);
   std::string buf;
   for (uint64_t off = 0; off < v.size; off += kChunk) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,8 +14,10 @@ namespace strata {
 
 // Hands the content of `version` to `sink` in chunks of up to 1 MiB, then compares its content hash
 // with the recorded one (a mismatch, or content shorter than recorded, is Corruption naming `what`).
-// An error from `sink` stops the stream and is returned.
-Status StreamVersion(Store* store, const ObjectId& version,
+// `listed_size`, when given, is the size the file's tree entry records: the entry and the version record
+// are separate objects, so a crafted store can make them disagree, which is Corruption before any byte
+// reaches `sink`. An error from `sink` stops the stream and is returned.
+Status StreamVersion(Store* store, const ObjectId& version, std::optional<uint64_t> listed_size,
                      const std::function<Status(std::string_view)>& sink, const std::string& what);
 
 }  // namespace strata

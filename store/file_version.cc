@@ -65,4 +65,11 @@ Result<FileVersion> FileVersion::Decode(std::string_view bytes, const std::strin
   return v;
 }
 
+Status ListedSizeMismatch(uint64_t listed_size, const ObjectId& version, uint64_t version_size,
+                          const std::string& what) {
+  return Status::Corruption((what.empty() ? "" : what + ": ") + "listed with " + std::to_string(listed_size) +
+                            " bytes, but its version " + version.Hex() + " has " +
+                            std::to_string(version_size));
+}
+
 }  // namespace strata

@@ -32,4 +32,9 @@ struct FileVersion {
   static Result<FileVersion> Decode(std::string_view bytes, const std::string& what);
 };
 
+// A tree entry records its file's size and its version record records it again; a crafted store can make
+// them disagree. The Corruption every reader reports then, naming the version and, if not empty, `what`.
+Status ListedSizeMismatch(uint64_t listed_size, const ObjectId& version, uint64_t version_size,
+                          const std::string& what);
+
 }  // namespace strata

@@ -94,5 +94,8 @@ inline constexpr uint64_t kMaxManifestSize = 16ull << 20;
 inline constexpr uint64_t kMaxIndexFileSize = 1ull << 30;
 inline constexpr uint64_t kMaxHeaderSize = 64ull << 10;
 inline constexpr uint64_t kMaxNameLength = 4096;
+// Directory nesting a reader walks: twice what a PATH_MAX-long path can hold ("a/" a level). Deeper, or a
+// tree that contains itself (ids are not verified on read), can only come from a crafted store.
+inline constexpr size_t kMaxTreeDepth = 4096;
 
 }  // namespace strata::format

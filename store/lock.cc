@@ -215,6 +215,10 @@ Status StoreLock::Release() {
 
 StoreLock::~StoreLock() { (void)Release(); }
 
+std::string StoreLock::id() const {
+  return info_.file.substr(0, info_.file.size() - format::kLockSuffix.size());
+}
+
 Result<UnlockResult> RemoveLocks(Env* env, const std::string& store_dir, bool all, const LockTiming& timing) {
   STRATA_ASSIGN_OR_RETURN(std::vector<LockInfo> locks, ListLocks(env, store_dir));
   UnlockResult result;

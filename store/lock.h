@@ -70,6 +70,8 @@ class StoreLock {
   // Stops refreshing and removes the file.
   Status Release();
   const std::string& path() const { return path_; }
+  // The lock's id: its file name without the suffix. Temporary packs carry it (temp_packs.h).
+  std::string id() const;
 
  private:
   StoreLock(Env* env, std::string path, LockInfo info, const LockTiming& timing);

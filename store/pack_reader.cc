@@ -6,6 +6,7 @@
 namespace strata {
 namespace {
 constexpr size_t kMaxOpenPacks = 128;
+constexpr uint64_t kFrameTableChunk = 16384;  // frame sizes read at once
 }  // namespace
 
 std::string PackPath(const std::string& store_dir, const PackId& id) {
@@ -57,15 +58,20 @@ Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
       entry.stored_len > file->Size() - entry.offset) {
     return Status::Corruption(What(entry) + ": index entry points outside the pack");
   }
+  // Read and grown a chunk at a time, never sized from the declared count: an entry may declare 2^38
+  // frames over a sparse pack, whose table of zeros then fails at its first frame.
   FrameTable table;
-  table.offsets.reserve(frames + 1);
   std::string raw;
-  STRATA_RETURN_IF_ERROR(file->Read(entry.offset + entry.stored_len - 4 * frames, 4 * frames, &raw));
   uint64_t pos = entry.offset;
   const uint64_t frames_end = entry.offset + entry.stored_len - 4 * frames;
   for (uint64_t i = 0; i < frames; i++) {
+    const uint64_t in_chunk = i % kFrameTableChunk;
+    if (in_chunk == 0) {
+      STRATA_RETURN_IF_ERROR(
+          file->Read(frames_end + 4 * i, 4 * std::min(kFrameTableChunk, frames - i), &raw));
+    }
     table.offsets.push_back(pos);
-    uint32_t size = DecodeFixed32(raw.data() + 4 * i);
+    uint32_t size = DecodeFixed32(raw.data() + 4 * in_chunk);
     uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
     if (size < codec_->overhead() || size > frame_raw + codec_->overhead() || size > frames_end - pos) {
       return Status::Corruption(What(entry) + ": frame table is inconsistent");

@@ -6,14 +6,20 @@
 
 #include "store/coding.h"
 #include "store/hash.h"
+#include "store/temp_packs.h"
 
 namespace strata {
 namespace {
 constexpr size_t kWriteBufferSize = 4 << 20;
 }  // namespace
 
-PackWriter::PackWriter(Env* env, std::string store_dir, const FrameCodec* codec, uint64_t target_size)
-    : env_(env), store_dir_(std::move(store_dir)), codec_(codec), target_size_(target_size) {}
+PackWriter::PackWriter(Env* env, std::string store_dir, const FrameCodec* codec, uint64_t target_size,
+                       std::string lock_id)
+    : env_(env),
+      store_dir_(std::move(store_dir)),
+      codec_(codec),
+      target_size_(target_size),
+      lock_id_(std::move(lock_id)) {}
 
 PackWriter::~PackWriter() {
   // An unsealed pack is garbage: nothing can reference its objects.
@@ -26,7 +32,7 @@ PackWriter::~PackWriter() {
 Status PackWriter::OpenPack() {
   InitSodium();
   randombytes_buf(pack_id_.data(), pack_id_.size());
-  tmp_path_ = store_dir_ + "/" + std::string(format::kTmpDir) + "/" + PackIdHex(pack_id_) + ".pack.tmp";
+  tmp_path_ = store_dir_ + "/" + std::string(format::kTmpDir) + "/" + TempPackName(lock_id_, pack_id_);
   STRATA_ASSIGN_OR_RETURN(file_, env_->NewWritableFile(tmp_path_));
   std::string header(format::kPackMagic);
   PutFixed32(&header, format::kPackVersion);

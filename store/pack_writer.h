@@ -1,6 +1,8 @@
 // PackWriter: appends objects to one pack file at a time and seals it (trailer, fsync, rename) when it
 // reaches its target size. Packs are immutable once sealed; an unsealed pack lives under tmp/ and is
-// never seen by readers, so a crash mid-pack loses nothing already committed.
+// never seen by readers, so a crash mid-pack loses nothing already committed. Its name there carries the
+// id of the store lock the writer holds, so that a dead writer's unsealed pack is known as such at once
+// (temp_packs.h).
 //
 // Objects are streamed: BeginObject, Append any number of times, then FinishObject (or AbortObject,
 // which truncates the pack back as if the object had never been written: the writer uses that when a
@@ -19,7 +21,9 @@ namespace strata {
 
 class PackWriter {
  public:
-  PackWriter(Env* env, std::string store_dir, const FrameCodec* codec, uint64_t target_size);
+  // `lock_id`: StoreLock::id() of the lock the writer holds, or empty (no lock: unit tests).
+  PackWriter(Env* env, std::string store_dir, const FrameCodec* codec, uint64_t target_size,
+             std::string lock_id = {});
   ~PackWriter();
   PackWriter(const PackWriter&) = delete;
   PackWriter& operator=(const PackWriter&) = delete;
@@ -50,6 +54,7 @@ class PackWriter {
   std::string store_dir_;
   const FrameCodec* codec_;
   uint64_t target_size_;
+  std::string lock_id_;
 
   std::unique_ptr<WritableFile> file_;
   PackId pack_id_{};

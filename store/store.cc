@@ -443,8 +443,9 @@ Result<TreeEntry> Store::Lookup(const Manifest& manifest, std::string_view path)
   return current;
 }
 
-std::unique_ptr<PackWriter> Store::NewPackWriter() {
-  return std::make_unique<PackWriter>(env_, path_, &codec_, header_.params.pack_target_size);
+std::unique_ptr<PackWriter> Store::NewPackWriter(std::string_view lock_id) {
+  return std::make_unique<PackWriter>(env_, path_, &codec_, header_.params.pack_target_size,
+                                      std::string(lock_id));
 }
 
 Status Store::CommitObjects(std::vector<IndexEntry> entries) {

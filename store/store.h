@@ -113,7 +113,8 @@ class Store {
   Result<TreeEntry> Lookup(const Manifest& manifest, std::string_view path);
 
   // Writing.
-  std::unique_ptr<PackWriter> NewPackWriter();
+  // `lock_id`: StoreLock::id() of the writer's lock, carried by its temporary packs (temp_packs.h).
+  std::unique_ptr<PackWriter> NewPackWriter(std::string_view lock_id = {});
   // Makes sealed objects findable by other processes: writes an index file (durably).
   Status CommitObjects(std::vector<IndexEntry> entries);
 

@@ -24,7 +24,7 @@ const Command& CatCommand() {
         if (!entry.ok()) return ErrorExit(entry.status());
         if (entry->type != EntryType::kRegular)
           return ErrorExit(Status::InvalidArgument(path + ": not a regular file"));
-        Status s = WriteVersionTo(store.get(), entry->ref, stdout, path);
+        Status s = WriteVersionTo(store.get(), entry->ref, entry->size, stdout, path);
         if (s.ok() && std::fflush(stdout) != 0) s = Status::FromErrno("write to output", errno);
         if (!s.ok()) {
           PrintError(path + ": " + s.message());

@@ -89,6 +89,7 @@ const Command& CheckCommand() {
         auto result = RunCheck(store.get(), options);
         if (!result.ok()) return ErrorExit(result.status());
         const CheckResult& r = *result;
+        const uint64_t damaged = r.problems.size() + r.unlisted_problems;
         for (const CheckProblem& p : r.problems) {
           if (json) {
             std::cout << DamageJson(p) << "\n";
@@ -101,18 +102,19 @@ const Command& CheckCommand() {
           o.Add("type", "summary").Add("read_data", options.read_data).Add("snapshots", r.snapshots);
           o.Add("index_files", r.index_files).Add("trees", r.trees).Add("versions", r.versions);
           o.Add("objects", r.objects).Add("bytes_read", r.bytes_read);
-          o.Add("damaged", static_cast<uint64_t>(r.problems.size()));
+          o.Add("damaged", damaged).Add("unlisted", r.unlisted_problems);
           std::cout << o.str() << std::endl;
         } else {
+          if (r.unlisted_problems != 0)
+            std::cout << "... and " << DamagedObjects(r.unlisted_problems) << " more, not listed\n";
           std::cout << "checked " << r.snapshots << " snapshots, " << r.index_files << " index files, "
                     << r.trees << " trees, " << r.versions << " file versions, " << r.objects
                     << " data and signature objects"
                     << (options.read_data ? ", " + HumanBytes(r.bytes_read) + " of content rebuilt" : "")
-                    << ": " << (r.problems.empty() ? "no damage found" : DamagedObjects(r.problems.size()))
-                    << std::endl;
+                    << ": " << (damaged == 0 ? "no damage found" : DamagedObjects(damaged)) << std::endl;
         }
-        if (r.problems.empty()) return kExitOk;
-        PrintError("store " + store->path() + " is damaged: " + DamagedObjects(r.problems.size()) +
+        if (damaged == 0) return kExitOk;
+        PrintError("store " + store->path() + " is damaged: " + DamagedObjects(damaged) +
                    " (listed on standard output)");
         return kExitError;
       }};

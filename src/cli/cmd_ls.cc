@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "src/deep_stack.h"
+#include "src/tree_walk.h"
 
 namespace strata::cli {
 namespace {
@@ -44,16 +46,19 @@ void PrintEntry(const TreeEntry& e, const std::string& path, bool long_format) {
   std::cout << "\n";
 }
 
-Status List(Store* store, const TreeEntry& dir, const std::string& prefix, bool long_format, bool recursive) {
-  STRATA_ASSIGN_OR_RETURN(Tree tree, store->LoadTree(dir.ref));
-  for (const TreeEntry& e : tree.entries) {
+Status List(Store* store, const TreeEntry& dir, const std::string& prefix, bool long_format, bool recursive,
+            TreeWalk* walk) {
+  STRATA_RETURN_IF_ERROR(walk->Enter(dir.ref));
+  auto tree = store->LoadTree(dir.ref);
+  Status s = tree.status();
+  for (size_t i = 0; s.ok() && i < tree->entries.size(); i++) {
+    const TreeEntry& e = tree->entries[i];
     std::string path = prefix.empty() ? e.name : prefix + "/" + e.name;
     PrintEntry(e, path, long_format);
-    if (recursive && e.type == EntryType::kDirectory) {
-      STRATA_RETURN_IF_ERROR(List(store, e, path, long_format, recursive));
-    }
+    if (recursive && e.type == EntryType::kDirectory) s = List(store, e, path, long_format, recursive, walk);
   }
-  return Status::Ok();
+  walk->Leave();
+  return s;
 }
 
 }  // namespace
@@ -85,7 +90,11 @@ const Command& LsCommand() {
           PrintEntry(*entry, path, long_format);
           return kExitOk;
         }
-        Status s = List(store.get(), *entry, path, long_format, vm["recursive"].as<bool>());
+        TreeWalk walk;
+        Status s;
+        RunOnDeepStack(kDeepWalkStack, [&] {
+          s = List(store.get(), *entry, path, long_format, vm["recursive"].as<bool>(), &walk);
+        });
         if (!s.ok()) return ErrorExit(s);
         return kExitOk;
       }};

@@ -3,6 +3,7 @@
 
 #include "src/cli/cli.h"
 #include "store/lock.h"
+#include "store/temp_packs.h"
 
 namespace strata::cli {
 
@@ -34,6 +35,12 @@ const Command& UnlockCommand() {
           std::cout << "kept live lock " << dir << l.file << " (" << Escape(l.Describe()) << ")\n";
         }
         if (result->removed.empty() && result->kept.empty()) std::cout << "no locks\n";
+        // With their locks gone, the unsealed packs of the writers that held them are garbage.
+        auto swept = RemoveDeadTempPacks(store->env(), store->path());
+        if (!swept.ok()) return ErrorExit(swept.status());
+        for (const std::string& name : swept->removed) {
+          std::cout << "removed temporary pack " << format::kTmpDir << "/" << name << " of a dead writer\n";
+        }
         return kExitOk;
       }};
   return command;

@@ -67,8 +67,8 @@ lines = [json.loads(l) for l in open(sys.argv[1])]
 assert len(lines) == 1, lines
 s = lines[0]
 assert set(s) == {"type", "read_data", "snapshots", "index_files", "trees", "versions", "objects",
-                  "bytes_read", "damaged"}, s
-assert s["type"] == "summary" and s["read_data"] is True and s["damaged"] == 0, s
+                  "bytes_read", "damaged", "unlisted"}, s
+assert s["type"] == "summary" and s["read_data"] is True and s["damaged"] == 0 and s["unlisted"] == 0, s
 print(s["snapshots"], s["versions"], s["bytes_read"])
 EOF
 )
@@ -82,7 +82,7 @@ damage_report() {
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines and lines[-1]["type"] == "summary", lines
-assert lines[-1]["damaged"] == len(lines) - 1, lines
+assert lines[-1]["damaged"] == len(lines) - 1 and lines[-1]["unlisted"] == 0, lines
 for d in lines[:-1]:
     assert set(d) == {"type", "object", "kind", "message", "dependents", "more_dependents"}, d
     assert d["type"] == "damage" and d["message"] and d["more_dependents"] == 0, d

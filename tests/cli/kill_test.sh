@@ -5,8 +5,10 @@
 # the kill_at shim at steps of sealing a pack and of committing the index file and the manifest
 # (strata-store(5), "COMMIT PROTOCOL"); then it runs to completion. After every kill `check --read-data`
 # finds no damage and only complete snapshots are listed; at every 10th kill and at the end every earlier
-# snapshot restores exactly; after every round no object is stored twice. At the end the store holds
-# exactly the objects of the same sequence of backups run uninterrupted into another store.
+# snapshot restores exactly; after every round no object is stored twice, and a re-run leaves no temporary
+# pack of the killed runs in STORE/tmp (their locks are dead, so it removes them at once). At the end the
+# store holds exactly the objects of the same sequence of backups run uninterrupted into another store, and
+# after `strata unlock` STORE/tmp holds no temporary pack.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 t_init kill
@@ -141,7 +143,10 @@ while ((kills < 50)); do
     [[ -z $NEW_SNAPSHOT ]] || break
   done
   # Re-run to completion, unless a run got past its commit.
-  [[ -n $NEW_SNAPSHOT ]] || expect_exit 0 strata backup -s store src
+  if [[ -z $NEW_SNAPSHOT ]]; then
+    expect_exit 0 strata backup -s store src
+    assert_eq "" "$(find store/tmp -name '*.pack.tmp' -printf '%f\n')" "temporary packs left after the re-run"
+  fi
   VERSIONS+=("v${#VERSIONS[@]}")
   save_version src "${VERSIONS[-1]}"
   mapfile -t SNAPSHOTS < <(snapshot_ids store)
@@ -168,4 +173,6 @@ size() { echo $(($(pack_bytes "$1") + $(find "$1/index" -name '*.idx' -printf '%
 got=$(size store) want=$(size ref)
 ((got <= want + want / 100 + 65536)) || fail "store holds $got bytes of packs and index files, the uninterrupted runs $want"
 pass "store size $got bytes, uninterrupted $want bytes"
-note "left in tmp/ by the killed runs: $(find store/tmp -type f | wc -l) files, $(du -sh store/tmp | cut -f1)"
+note "left in tmp/ by the last round's killed runs: $(find store/tmp -type f | wc -l) files, $(du -sh store/tmp | cut -f1)"
+expect_exit 0 strata unlock -s store
+assert_eq "" "$(find store/tmp -name '*.pack.tmp' -printf '%f\n')" "temporary packs left after strata unlock"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Store locks through the real binary. Two backups into one store at the same time both succeed, hold
 # their locks at the same time, and both snapshots restore exactly. A backup killed with SIGKILL leaves
-# its lock; the next backup reports it as stale and goes on, and `strata unlock` removes it. An
+# its lock and its unsealed pack, named after the lock; the next backup removes that pack at once, reports
+# the lock as stale and goes on, and `strata unlock` removes the lock. `strata unlock` removes the
+# temporary packs of dead writers and keeps those of live ones. An
 # exclusive lock, written by hand in the format of strata-store(5), blocks backup and check with one line
 # and exit 1 while its process lives, and `strata unlock` keeps it (unless --all). Backups remove their
 # lock, on errors too.
@@ -71,20 +73,39 @@ mkdir k
 head -c $((400 << 20)) /dev/urandom >k/big
 "$STRATA_BIN" backup -s store --threads 1 k >/dev/null 2>&1 &
 pk=$!
-for _ in $(seq 1 500); do
-  [ "$(n_locks)" = 1 ] && break
+for _ in $(seq 1 1000); do
+  [[ -n $(find store/tmp -name '*.pack.tmp' -size +0) ]] && break
   sleep 0.01
 done
 kill -9 "$pk"
 { wait "$pk"; } 2>/dev/null || true
 assert_eq 1 "$(n_locks)" "locks left by the killed backup"
 check "the lock names the killed process" grep -qx "pid $pk" store/locks/*.lock
+killed_lock=$(basename store/locks/*.lock .lock)
+killed_packs=$(find store/tmp -name "$killed_lock-*.pack.tmp" | wc -l)
+((killed_packs > 0)) || fail "the killed backup left no temporary pack named after its lock $killed_lock"
+pass "the killed backup left $killed_packs temporary packs named after its lock"
 expect_exit 0 strata backup -s store a
+assert_eq "" "$(find store/tmp -name '*.pack.tmp')" "temporary packs after the next backup"
 expect_stderr_match "^strata: note: ignoring stale lock locks/[0-9a-f]{32}\.lock \(backup, host $HOST, pid $pk, since .*\): process $pk is not running; run \`strata unlock -s store\` to remove it$"
 assert_eq 1 "$(n_locks)" "locks after the next backup (the stale one is only reported)"
 expect_exit 0 strata unlock -s store
 expect_stdout_match "^removed stale lock locks/[0-9a-f]{32}\.lock \(backup, host $HOST, pid $pk, .*\): process $pk is not running$"
 assert_eq 0 "$(n_locks)" "locks after unlock"
+
+note "unlock removes the temporary packs of dead writers only"
+PACK=fedcba9876543210fedcba9876543210
+plant_lock shared "$(dead_pid)" "$(date +%s)"
+echo unsealed >"store/tmp/$ID-$PACK.pack.tmp"
+LIVE=abcdefabcdefabcdefabcdefabcdefab
+printf 'strata-lock 1\nkind shared\ncommand planted\nhost %s\npid %s\nstarted %s\nrefreshed %s\n' \
+  "$HOST" $$ "$(date +%s)" "$(date +%s)" >"store/locks/$LIVE.lock"
+echo unsealed >"store/tmp/$LIVE-$PACK.pack.tmp"
+expect_exit 0 strata unlock -s store
+expect_stdout_match "^removed temporary pack tmp/$ID-$PACK\.pack\.tmp of a dead writer$"
+check_not "the dead writer's pack is gone" test -e "store/tmp/$ID-$PACK.pack.tmp"
+check "the live writer's pack is kept" test -e "store/tmp/$LIVE-$PACK.pack.tmp"
+rm "store/locks/$LIVE.lock" "store/tmp/$LIVE-$PACK.pack.tmp"
 
 note "an exclusive lock held by a live process"
 snapshots=$(n_snapshots)
