@@ -255,10 +255,8 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 }
 
 void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info*) {
-  auto version = D(req)->fs->Open(ino);
   std::string out;
-  Status s = version.ok() ? D(req)->fs->Read(ino, *version, static_cast<uint64_t>(off), size, &out)
-                          : version.status();
+  Status s = D(req)->fs->Read(ino, static_cast<uint64_t>(off), size, &out);
   if (!s.ok()) {
     fuse_reply_err(req, EIO);
     return;
@@ -446,6 +444,7 @@ std::unique_ptr<LmdbBlockCache> OpenCache(const MountOptions& options, const std
   o.store_uuid = store->header().uuid;
   o.capacity_bytes = options.cache_size;
   o.log = [log](const std::string& line) { log->Log(line); };
+  o.cipher = store->cipher();
   auto cache = LmdbBlockCache::Open(std::move(o));
   if (!cache.ok()) {
     log->Log(cache.status().message() + "; running without a cache");
@@ -506,9 +505,7 @@ Status RunMount(const MountOptions& options) {
       // The walk forks, so it starts before any thread does.
       std::unique_ptr<LmdbBlockCache> cache;
       std::thread opener;
-      if (options.cache && store->encrypted()) {
-        log.Log("encrypted store: running without the block cache (it would hold plaintext)");
-      } else if (options.cache) {
+      if (options.cache) {
         opener = std::thread([&, walk = LmdbWalk::Start(cache_dir, options.cache_size)]() mutable {
           cache = OpenCache(options, cache_dir, store.get(), &log, walk.Passed());
           store->SetBlockCache(cache.get());

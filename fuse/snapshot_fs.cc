@@ -278,28 +278,23 @@ Result<ObjectId> SnapshotFs::Open(uint64_t ino) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
   if (node->entry.type == EntryType::kDirectory) return Status::FromErrno("open", EISDIR);
   if (node->entry.type != EntryType::kRegular) return Status::FromErrno("open", EACCES);
+  return node->entry.ref;
+}
+
+Status SnapshotFs::Read(uint64_t ino, uint64_t offset, size_t size, std::string* out) {
+  STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
+  if (node->entry.type != EntryType::kRegular) return Status::FromErrno("read", EINVAL);
   // The size the kernel was given came from the tree entry, the bytes come from the version record: a
   // crafted store can make them disagree, and the file would read short or cut off without an error.
-  // The map is needed by the first read anyway, and is cached.
+  // Checked at every read, since opens need not reach the daemon; the map is cached.
   auto map = store_->GetExtentMap(node->entry.ref);
   Status s = map.status();
   if (s.ok() && (*map)->size() != node->entry.size) {
     s = ListedSizeMismatch(node->entry.size, node->entry.ref, (*map)->size(), "");
   }
+  if (s.ok()) s = store_->ReadVersion(node->entry.ref, offset, size, out);
   if (!s.ok()) {
-    log_("open error in " + Where(*node) + ": " + s.message());
-    return Status::Corruption(s.message());
-  }
-  return node->entry.ref;
-}
-
-Status SnapshotFs::Read(uint64_t ino, const ObjectId& version, uint64_t offset, size_t size,
-                        std::string* out) {
-  Status s = store_->ReadVersion(version, offset, size, out);
-  if (!s.ok()) {
-    auto node = Get(ino);
-    log_("read error in " + (node.ok() ? Where(**node) : "inode " + std::to_string(ino)) + ": " +
-         s.message());
+    log_("read error in " + Where(*node) + ": " + s.message());
     return Status::Corruption(s.message());
   }
   return s;

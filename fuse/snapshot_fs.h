@@ -54,10 +54,11 @@ class SnapshotFs {
   // listing there (the entry gets no reference).
   Status ReadDir(uint64_t ino, uint64_t offset, bool plus,
                  const std::function<bool(const FsEntry&, uint64_t next)>& fits);
-  // Opens a regular file for reading; returns its version id. Corruption (logged) if its extent map cannot be
-  // built or its size differs from the tree entry's.
+  // A regular file's version id; an error for anything else.
   Result<ObjectId> Open(uint64_t ino);
-  Status Read(uint64_t ino, const ObjectId& version, uint64_t offset, size_t size, std::string* out);
+  // Bytes of a regular file. Corruption (logged, naming the file) if they cannot be read or its extent map
+  // disagrees with the size its tree entry gave the kernel.
+  Status Read(uint64_t ino, uint64_t offset, size_t size, std::string* out);
   // SEEK_DATA (data = true) or SEEK_HOLE from `offset`; NotFound means ENXIO.
   Result<uint64_t> Seek(const ObjectId& version, uint64_t offset, bool data);
   Result<std::string> ReadLink(uint64_t ino);

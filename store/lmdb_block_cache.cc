@@ -10,6 +10,7 @@
 #include "store/coding.h"
 #include "store/hash.h"
 #include "store/lmdb_walk_check.h"
+#include "store/store_cipher.h"
 #include "store/xxh128.h"
 
 namespace strata {
@@ -230,6 +231,7 @@ Xxh128Digest LmdbBlockCache::Checksum(std::string_view key, std::string_view pay
 }
 
 std::string LmdbBlockCache::Seal(std::string_view key, std::string_view payload) const {
+  if (options_.cipher != nullptr) return options_.cipher->SealCacheValue(key, payload);
   std::string out;
   out.reserve(kValueHeaderSize + payload.size());
   PutFixed32(&out, static_cast<uint32_t>(payload.size()));
@@ -239,13 +241,15 @@ std::string LmdbBlockCache::Seal(std::string_view key, std::string_view payload)
   return out;
 }
 
-std::optional<std::string_view> LmdbBlockCache::Verify(std::string_view key, std::string_view stored) const {
-  if (stored.size() < kValueHeaderSize) return std::nullopt;
+bool LmdbBlockCache::Verify(std::string_view key, std::string_view stored, std::string* out) const {
+  if (options_.cipher != nullptr) return options_.cipher->OpenCacheValue(key, stored, out);
+  if (stored.size() < kValueHeaderSize) return false;
   std::string_view payload = stored.substr(kValueHeaderSize);
-  if (DecodeFixed32(stored.data()) != payload.size()) return std::nullopt;
+  if (DecodeFixed32(stored.data()) != payload.size()) return false;
   Xxh128Digest sum = Checksum(key, payload);
-  if (std::memcmp(sum.data(), stored.data() + 4, kChecksumSize) != 0) return std::nullopt;
-  return payload;
+  if (std::memcmp(sum.data(), stored.data() + 4, kChecksumSize) != 0) return false;
+  out->assign(payload);
+  return true;
 }
 
 // An estimate of what an entry costs in data.mdb: a value too big for a leaf page gets whole overflow
@@ -264,9 +268,9 @@ std::optional<std::string> LmdbBlockCache::Get(std::string_view key) {
   if (MDB_txn* txn = AcquireReader()) {
     MDB_val k = Val(key), v;
     if (mdb_get(txn, blocks_db_, &k, &v) == 0) {
-      if (auto payload = Verify(key, View(v))) {
-        out.emplace(*payload);
-      } else {
+      out.emplace();
+      if (!Verify(key, View(v), &*out)) {
+        out.reset();
         damaged = true;
       }
     }
@@ -450,7 +454,8 @@ int LmdbBlockCache::ApplyBatch(const Batch& batch) {
   // A value reported damaged is deleted only if it still fails: another process may have replaced it.
   for (const std::string& key : batch.deletes) {
     MDB_val k = Val(key), v;
-    if (rc == 0 && mdb_get(txn, blocks_db_, &k, &v) == 0 && !Verify(key, View(v)))
+    std::string payload;
+    if (rc == 0 && mdb_get(txn, blocks_db_, &k, &v) == 0 && !Verify(key, View(v), &payload))
       rc = Remove(txn, key, &state);
   }
   uint64_t incoming = 0;

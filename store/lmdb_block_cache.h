@@ -36,6 +36,8 @@
 
 namespace strata {
 
+class StoreCipher;
+
 inline constexpr uint64_t kDefaultBlockCacheBytes = 1ull << 30;
 inline constexpr uint64_t kMinBlockCacheBytes = 1ull << 20;
 
@@ -48,6 +50,9 @@ struct LmdbBlockCacheOptions {
   // 256 KiB and at most 64 MiB.
   uint64_t queue_bytes = 0;
   std::function<void(const std::string&)> log;  // one line per event; may be empty
+  // An encrypted store's cipher: values are then sealed with its cache subkey instead of checksummed, so
+  // the cache holds no plaintext. Must outlive the cache.
+  const StoreCipher* cipher = nullptr;
   // The outcome of an LmdbWalk the caller ran on `dir` (so that a mount can walk a big cache while it
   // already serves); unset, Open walks the file itself.
   std::optional<bool> walk_passed;
@@ -94,7 +99,8 @@ class LmdbBlockCache final : public BlockCache {
   MDB_txn* AcquireReader();
   void ReleaseReader(MDB_txn* txn);
   // The payload of a stored value if its checksum and length hold.
-  std::optional<std::string_view> Verify(std::string_view key, std::string_view stored) const;
+  // The payload of a stored value into *out, or false if the value fails its check.
+  bool Verify(std::string_view key, std::string_view stored, std::string* out) const;
   Xxh128Digest Checksum(std::string_view key, std::string_view payload) const;
   std::string Seal(std::string_view key, std::string_view payload) const;
   uint64_t Charge(size_t key_size, size_t stored_size) const;

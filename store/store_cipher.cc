@@ -61,8 +61,19 @@ Result<std::unique_ptr<const StoreCipher>> StoreCipher::FromMasterKey(const Mast
   STRATA_ASSIGN_OR_RETURN(SecretBytes frame_key, master.Subkey(format::SubkeyId::kFrame));
   STRATA_ASSIGN_OR_RETURN(SecretBytes file_key, master.Subkey(format::SubkeyId::kFile));
   STRATA_ASSIGN_OR_RETURN(SecretBytes id_key, master.Subkey(format::SubkeyId::kObjectId));
+  STRATA_ASSIGN_OR_RETURN(SecretBytes cache_key, master.Subkey(format::SubkeyId::kCache));
   return std::unique_ptr<const StoreCipher>(
-      new StoreCipher(std::move(frame_key), std::move(file_key), std::move(id_key)));
+      new StoreCipher(std::move(frame_key), std::move(file_key), std::move(id_key), std::move(cache_key)));
+}
+
+std::string StoreCipher::SealCacheValue(std::string_view key, std::string_view value) const {
+  std::string out;
+  Seal(cache_key_, key, value, &out);
+  return out;
+}
+
+bool StoreCipher::OpenCacheValue(std::string_view key, std::string_view sealed, std::string* out) const {
+  return Open(cache_key_, key, sealed, out);
 }
 
 void StoreCipher::SealFrame(std::string_view ad, std::string_view body, std::string* out) const {

@@ -1,5 +1,6 @@
 // StoreCipher: the keys of an unlocked encrypted store and everything done with them. Frames are sealed
-// with the frame subkey, whole files (index files, manifests, pack trailers) with the file subkey, and
+// with the frame subkey, whole files (index files, manifests, pack trailers) with the file subkey, block
+// cache values with the cache subkey, and
 // object ids, index file names and snapshot ids are BLAKE2b keyed with the object-id subkey, so nothing
 // in the store but the header is readable, or recognizable, without the password. See strata-store(5),
 // "ENCRYPTION".
@@ -38,17 +39,26 @@ class StoreCipher {
   Result<std::string> OpenFile(SealedFile kind, std::string_view name, std::string_view sealed,
                                const std::string& what) const;
 
+  // A block-cache value (decoded plaintext, kept outside the store): sealed with the cache subkey and
+  // bound to its cache key, so a value moved to another key, or of another store, fails to open.
+  std::string SealCacheValue(std::string_view key, std::string_view value) const;
+  bool OpenCacheValue(std::string_view key, std::string_view sealed, std::string* out) const;
+
   // Keyed BLAKE2b-256 with the object-id subkey.
   std::string_view id_key() const { return id_key_.view(); }
   ObjectId KeyedHash(std::string_view bytes) const;
 
  private:
-  StoreCipher(SecretBytes frame_key, SecretBytes file_key, SecretBytes id_key)
-      : frame_key_(std::move(frame_key)), file_key_(std::move(file_key)), id_key_(std::move(id_key)) {}
+  StoreCipher(SecretBytes frame_key, SecretBytes file_key, SecretBytes id_key, SecretBytes cache_key)
+      : frame_key_(std::move(frame_key)),
+        file_key_(std::move(file_key)),
+        id_key_(std::move(id_key)),
+        cache_key_(std::move(cache_key)) {}
 
   SecretBytes frame_key_;
   SecretBytes file_key_;
   SecretBytes id_key_;
+  SecretBytes cache_key_;
 };
 
 }  // namespace strata

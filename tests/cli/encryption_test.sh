@@ -4,7 +4,8 @@
 # password comes from --password-file, STRATA_PASSWORD_FILE or STRATA_PASSWORD; none without a terminal
 # is one line and exit 1; a wrong password is "wrong password", exit 1, the store byte-identical;
 # `key passwd` makes the old password fail and the new one work; restore and cat equal the source; a
-# flipped byte in a pack, a manifest or an index file gives the documented error, never wrong bytes.
+# flipped byte in a pack, a manifest or an index file gives the documented error, never wrong bytes; the
+# mount's block cache serves a remount and holds none of the plaintext either.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 t_init encryption
@@ -53,6 +54,41 @@ check "cat equals the source" cmp -s "$T_STDOUT" src/Zebra-Quokka-Dir/Pelican-No
 expect_exit 0 strata ls -s store latest
 expect_stdout_match '^Yodeling-Narwhal\.cfg$'
 expect_exit 0 strata check -s store --read-data
+
+note "the mount's block cache holds no plaintext, and serves a remount"
+if [[ -c /dev/fuse ]]; then
+  mkdir mnt
+  t_defer bash -c '! mountpoint -q "$1" || fusermount3 -u -z "$1"' _ "$T/mnt"
+  # cache_counter NAME: one counter of the cache xattr on the mount root, once the cache is attached.
+  cache_counter() {
+    local i
+    for i in $(seq 100); do
+      getfattr -n user.strata.cache --only-values mnt 2>/dev/null | tr ' ' '\n' | sed -n "s/^$1=//p" | grep . &&
+        return 0
+      sleep 0.1
+    done
+    fail "the mount attached no cache within 10 s"
+  }
+  for round in 1 2; do
+    expect_exit 0 strata mount -s store mnt --cache-dir "$T/cache" --log-file "$T/mount.log"
+    cache_counter hits >/dev/null
+    check "mount $round reads the file exactly" cmp mnt/latest/Zebra-Quokka-Dir/Pelican-Notes.txt \
+      src/Zebra-Quokka-Dir/Pelican-Notes.txt
+    hits=$(cache_counter hits)
+    expect_exit 0 strata umount mnt
+    # The daemon logs its cache's counters once its writes are done.
+    for i in $(seq 100); do
+      (($(grep -c 'cache .*: hits=' mount.log) == round)) && break
+      sleep 0.1
+    done
+  done
+  check "the second mount read frames the first one stored ($hits hits)" test "$hits" -gt 0
+  for needle in Marmalade-Xylophone-Content Zebra-Quokka-Dir Pelican-Notes.txt; do
+    check_not "'$needle' is not in the block cache" grep -r -a -F -q -- "$needle" cache
+  done
+else
+  note "SKIP the mount checks: /dev/fuse is missing"
+fi
 
 note "password sources"
 echo strata-test-password >pw

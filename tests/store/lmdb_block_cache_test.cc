@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/master_key.h"
+#include "store/store_cipher.h"
 #include "tests/testutil.h"
 
 namespace strata {
@@ -278,6 +280,37 @@ TEST_F(LmdbBlockCacheTest, AnyDamagedPageNeverYieldsWrongBytesOrCrashes) {
       }
     }
   }
+}
+
+// An encrypted store's cache: values round trip, no value byte is in the file, and a cache opened with
+// another store's keys (same uuid, as a damaged or swapped cache could be) reads nothing.
+TEST_F(LmdbBlockCacheTest, EncryptedStoreValuesAreSealed) {
+  auto cipher = StoreCipher::FromMasterKey(MasterKey::Generate().value()).value();
+  auto other = StoreCipher::FromMasterKey(MasterKey::Generate().value()).value();
+  const std::string marker = "plaintext-marker-that-must-not-be-in-the-cache-file";
+  std::string value;
+  while (value.size() < 20000) value += marker;
+  auto o = Options();
+  o.cipher = cipher.get();
+  {
+    auto cache = OpenCache(o);
+    ASSERT_NE(cache, nullptr);
+    cache->Put(Key(1), value);
+    cache->Put(Key(2), marker);
+    cache->Flush();
+    EXPECT_EQ(cache->Get(Key(1)), value);
+    EXPECT_EQ(cache->Get(Key(2)), marker);
+  }
+  EXPECT_EQ(test::ReadFile(DataFile()).find("plaintext-marker"), std::string::npos);
+  {
+    auto cache = OpenCache(o);
+    EXPECT_EQ(cache->Get(Key(1)), value);  // survives a reopen
+  }
+  o.cipher = other.get();
+  auto cache = OpenCache(o);
+  EXPECT_FALSE(cache->Get(Key(1)).has_value());
+  EXPECT_FALSE(cache->Get(Key(2)).has_value());
+  EXPECT_EQ(cache->Stats().damaged, 2u);
 }
 
 // Rewrites the meta record through LMDB directly, as another strata version or store would have left it.
