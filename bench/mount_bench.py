@@ -2,13 +2,19 @@
 """The mount benchmark: reading backups through `strata mount`, `borg mount` and `restic mount` against
 the same operations on the plain files, all measured in one run.
 
-  mount_bench.py run --strata BIN --scratch DIR [--quick] [--only PHASES] --merge RESULTS_JSON
+  mount_bench.py run --strata BIN --scratch DIR [--quick] [--only PHASES] [--workloads DIR [--prepare]]
+                    --merge RESULTS_JSON
 
 Phases (default all): time (mount time, 1 and N snapshots), seq (sequential read of one big file), rand
 (random 4 KiB reads at chain depth 1, 10, 50), tree (diff -r across snapshots, cp -a of a snapshot, the
 daemons' memory after reading every snapshot). The figures go to RESULTS_JSON under "mount" (the phases
 run replace theirs, the rest stays) and report.py renders them. bench/run.sh --only mount is the entry
 point: it installs dependencies, builds strata and picks the scratch directory.
+
+Building the workloads (the file trees and every tool's repositories: most of a full run's hour) needs no
+quiet machine; measuring does. --workloads DIR keeps them in DIR, with what each measurement needs to know
+about them in DIR/workloads.json, and a later run with the same DIR and size measures without rebuilding;
+--prepare only builds them.
 
 Every mount is served by a process this script starts in the foreground and owns; every mount is
 unmounted on the way out, whatever happens.
@@ -43,6 +49,9 @@ QUICK = dict(mode="quick", files=2000, dirs=20, history=5, edit_percent=1, big_m
              chain_versions=50, chain_edits=16, max_chain=64, reads=200, reps=2, time_reps=3,
              read_all="strata,borg,restic")
 DEPTHS = (1, 10, 50)
+# What each workload leaves behind for the measurements, saved in workloads.json when they are kept.
+WORKLOAD_STATE = {"files": ("files", "plain1", "plain2", "changed2"), "big": ("big", "big_sha"),
+                  "chain": ("chain", "chain_digest", "chain_index")}
 
 
 class Unavailable(Exception):
@@ -50,23 +59,26 @@ class Unavailable(Exception):
 
 
 class MountBench(Repos):
-    def __init__(self, strata_bin, scratch, cfg):
+    def __init__(self, strata_bin, scratch, cfg, workloads=None):
         self.cfg = cfg
         self.reps = cfg["reps"]
         self.base = os.path.join(scratch, "mount")
-        self.w = os.path.join(self.base, "w")
-        self.r = os.path.join(self.base, "r")
-        for d in (self.w, self.r):
+        kept = workloads or self.base
+        self.w = os.path.join(kept, "w")
+        self.r = os.path.join(kept, "r")
+        for d in (self.base, self.w, self.r):
             os.makedirs(d, exist_ok=True)
         self.strata = Strata(strata_bin)
-        self.tools = [self.strata, Borg(os.path.join(self.base, "borgbase")),
-                      Restic(os.path.join(self.base, "resticcache"))]
+        self.tools = [self.strata, Borg(os.path.join(kept, "borgbase")),
+                      Restic(os.path.join(kept, "resticcache"))]
+        self.state_file = os.path.join(workloads, "workloads.json") if workloads else None
         self.cache_flag = "--cache-dir" in self.strata.mount_options()
         self.live = {}  # mount point -> (tool, Popen) of every mount this run has up
         self.M = {"config": cfg, "unavailable": {}, "checks": [], "phase_seconds": {},
                   "strata_cache_dir": self.cache_flag}
         self.ready = set()  # workloads built so far
         self.phase = ""
+        self.load_workloads()
 
     # ---------------------------------------------------------------- mounts
 
@@ -183,10 +195,48 @@ class MountBench(Repos):
             harness.run(**tool.backup(self.repo(tool, dataset), src, extra))
 
     def need(self, workload):
-        if workload not in self.ready:
-            say(f"  building workload: {workload}")
-            getattr(self, "make_" + workload)()
-            self.ready.add(workload)
+        if workload in self.ready:
+            return
+        say(f"  building workload: {workload}")
+        checks = len(self.M["checks"])
+        getattr(self, "make_" + workload)()
+        self.ready.add(workload)
+        if self.state_file:
+            state = self.saved_workloads()
+            state[workload] = {"attrs": {a: getattr(self, a) for a in WORKLOAD_STATE[workload]},
+                               "files_info": self.M.get("files"), "checks": self.M["checks"][checks:]}
+            tmp = self.state_file + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"config": self.cfg, "workloads": state}, f, indent=1, default=sorted)
+            os.replace(tmp, self.state_file)
+
+    def saved_workloads(self):
+        """The kept workloads of this size, by name ({} when none are, or they were made for another size)."""
+        if not self.state_file or not os.path.exists(self.state_file):
+            return {}
+        with open(self.state_file) as f:
+            saved = json.load(f)
+        return saved["workloads"] if saved["config"] == self.cfg else {}
+
+    def load_workloads(self):
+        for name, st in self.saved_workloads().items():
+            for a, v in st["attrs"].items():
+                setattr(self, a, v)
+            # JSON keys are strings; the measurements look these up by depth.
+            if name == "chain":
+                self.chain_digest = {int(k): v for k, v in self.chain_digest.items()}
+                self.chain_index = {t: {int(k): i for k, i in d.items()} for t, d in self.chain_index.items()}
+            if name == "files":
+                self.changed2 = set(self.changed2)
+                self.M["files"] = st["files_info"]
+            self.M["checks"] += st["checks"]
+            self.ready.add(name)
+            say(f"  reusing kept workload: {name}")
+
+    def prepare(self):
+        for name in WORKLOAD_STATE:
+            self.phase = "prepare"
+            self.need(name)
 
     def make_files(self):
         """Store "one": 1 snapshot of the small-file tree; store "history": N snapshots, each rewriting
@@ -460,6 +510,8 @@ def main():
     r.add_argument("--only", help="comma-separated phases (" + ",".join(PHASES) + ")")
     r.add_argument("--merge", required=True, help="results.json to put the figures in (made if missing)")
     r.add_argument("--out", default=BENCH_DIR)
+    r.add_argument("--workloads", help="keep the workloads here and reuse those already kept")
+    r.add_argument("--prepare", action="store_true", help="only build the workloads (needs --workloads)")
     args = ap.parse_args()
     phases = args.only.split(",") if args.only else PHASES
     bad = [p for p in phases if p not in PHASES]
@@ -467,7 +519,12 @@ def main():
         sys.exit(f"mount_bench.py: unknown phases {bad} (known: {PHASES})")
     harness.open_log(os.path.join(args.scratch, "bench.log"))
     cfg = QUICK if args.quick else FULL
-    b = MountBench(args.strata, args.scratch, cfg)
+    if args.prepare and not args.workloads:
+        sys.exit("mount_bench.py: --prepare needs --workloads")
+    b = MountBench(args.strata, args.scratch, cfg, args.workloads)
+    if args.prepare:
+        b.prepare()
+        return
     # SIGTERM / SIGHUP unwind like Ctrl-C, so the finally below unmounts.
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: sys.exit(1))

@@ -2,6 +2,7 @@
 # strata benchmark: strata vs borg vs restic vs a native baseline, side by side. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--keep] [--scratch DIR] [--strata BIN] [--only PHASES] [--no-mount]
+#                [--workloads DIR [--prepare]]
 #
 #   --quick        smaller workloads (~10 min instead of ~60)
 #   --keep         keep the scratch directory (workloads, repositories, bench.log) for inspection
@@ -14,6 +15,9 @@
 #                  (mount = all of mount_time,mount_seq,mount_rand,mount_tree) take any binary: they
 #                  measure their own baselines.
 #   --no-mount     a full run of the backup phases only (the mount benchmark is an hour on its own)
+#   --workloads DIR  the mount benchmark keeps its workloads (trees and repositories, most of its hour)
+#                  in DIR and reuses those already there, so they can be built while the machine is busy
+#                  and measured when it is quiet; --prepare only builds them
 #
 # Needs root (it drops the page cache between cold runs and restores with ownership). Writes
 # bench/RESULTS.md (bench/RESULTS-quick.md with --quick) and bench/results.json.
@@ -29,6 +33,8 @@ scratch_base=""
 strata=""
 only=""
 no_mount=0
+workloads=""
+prepare=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -37,6 +43,8 @@ while [ $# -gt 0 ]; do
     --strata) strata=$(realpath "$2"); shift ;;
     --only) only="$2"; shift ;;
     --no-mount) no_mount=1 ;;
+    --workloads) workloads=$(realpath -m "$2"); shift ;;
+    --prepare) prepare=1 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -131,6 +139,8 @@ fi
 if { [ -z "$only" ] && [ "$no_mount" -eq 0 ]; } || [ -n "$mount_phases" ]; then
   args=(run --strata "$strata" --scratch "$scratch" "${quick_arg[@]}" --merge "$results")
   [ -n "$mount_phases" ] && args+=(--only "$mount_phases")
+  [ -n "$workloads" ] && args+=(--workloads "$workloads")
+  [ "$prepare" -eq 1 ] && args+=(--prepare)
   python3 "$bench_dir/mount_bench.py" "${args[@]}"
 fi
 
