@@ -51,13 +51,17 @@ Result<std::shared_ptr<RandomAccessFile>> PackReader::Open(const PackId& id) {
   return file;
 }
 
-Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
+Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry, std::string* frame0) {
   STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
   const uint64_t frames = entry.FrameCount();
   if (entry.offset < format::kPackHeaderSize || entry.offset > file->Size() ||
       entry.stored_len > file->Size() - entry.offset) {
     return Status::Corruption(What(entry) + ": index entry points outside the pack");
   }
+  if (frame0 != nullptr) frame0->clear();
+  std::string whole;
+  const bool one_read = frame0 != nullptr && frames == 1;
+  if (one_read) STRATA_RETURN_IF_ERROR(file->Read(entry.offset, entry.stored_len, &whole));
   // Read and grown a chunk at a time, never sized from the declared count: an entry may declare 2^38
   // frames over a sparse pack, whose table of zeros then fails at its first frame.
   FrameTable table;
@@ -66,7 +70,9 @@ Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
   const uint64_t frames_end = entry.offset + entry.stored_len - 4 * frames;
   for (uint64_t i = 0; i < frames; i++) {
     const uint64_t in_chunk = i % kFrameTableChunk;
-    if (in_chunk == 0) {
+    if (one_read) {
+      raw = whole.substr(whole.size() - 4);
+    } else if (in_chunk == 0) {
       STRATA_RETURN_IF_ERROR(
           file->Read(frames_end + 4 * i, 4 * std::min(kFrameTableChunk, frames - i), &raw));
     }
@@ -80,7 +86,17 @@ Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry) {
   }
   if (pos != frames_end) return Status::Corruption(What(entry) + ": frame table does not cover the object");
   table.offsets.push_back(pos);
+  if (one_read) {
+    whole.resize(pos - entry.offset);
+    *frame0 = std::move(whole);
+  }
   return table;
+}
+
+Status PackReader::DecodeFrame(const IndexEntry& entry, uint64_t index, std::string_view stored,
+                               std::string* out) const {
+  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
+  return codec_->Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, What(entry));
 }
 
 Status PackReader::ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index,
@@ -89,8 +105,7 @@ Status PackReader::ReadFrame(const IndexEntry& entry, const FrameTable& table, u
   std::string stored;
   uint64_t begin = table.offsets[index];
   STRATA_RETURN_IF_ERROR(file->Read(begin, table.offsets[index + 1] - begin, &stored));
-  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
-  return codec_->Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, What(entry));
+  return DecodeFrame(entry, index, stored, out);
 }
 
 bool PackReader::IsZeroFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index) {
@@ -108,8 +123,13 @@ Result<std::string> PackReader::ReadObject(const IndexEntry& entry, uint64_t max
     return Status::Corruption(What(entry) + ": declared size " + std::to_string(entry.raw_size) +
                               " exceeds the limit for its type");
   }
-  STRATA_ASSIGN_OR_RETURN(FrameTable table, ReadFrameTable(entry));
+  std::string frame0;
+  STRATA_ASSIGN_OR_RETURN(FrameTable table, ReadFrameTable(entry, &frame0));
   std::string out;
+  if (!frame0.empty()) {
+    STRATA_RETURN_IF_ERROR(DecodeFrame(entry, 0, frame0, &out));
+    return out;
+  }
   out.reserve(entry.raw_size);
   std::string frame;
   for (uint64_t i = 0; i + 1 < table.offsets.size(); i++) {

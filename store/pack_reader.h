@@ -26,10 +26,15 @@ class PackReader {
  public:
   PackReader(Env* env, std::string store_dir, const FrameCodec* codec);
 
-  // Reads and validates the object's frame table.
-  Result<FrameTable> ReadFrameTable(const IndexEntry& entry);
+  // Reads and validates the object's frame table. Given `frame0`, an object of one frame (most objects:
+  // version records, trees, small files) is read whole, in one read instead of two, and its stored frame
+  // is left in *frame0 for DecodeFrame; for other objects *frame0 is left empty.
+  Result<FrameTable> ReadFrameTable(const IndexEntry& entry, std::string* frame0 = nullptr);
   // Reads, verifies and decodes frame `index` of the object into `out`.
   Status ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index, std::string* out);
+  // Verifies and decodes stored frame `index` of the object, already read, into `out`.
+  Status DecodeFrame(const IndexEntry& entry, uint64_t index, std::string_view stored,
+                     std::string* out) const;
   // True if frame `index` is a verified all-zero frame (see FrameCodec::IsZeroFrame); reads only the
   // frame, which is exactly the codec's overhead.
   bool IsZeroFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index);

@@ -328,9 +328,10 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
   return map;
 }
 
-Result<std::shared_ptr<const FrameTable>> Store::GetFrameTable(const IndexEntry& entry) {
+Result<std::shared_ptr<const FrameTable>> Store::GetFrameTable(const IndexEntry& entry, std::string* frame0) {
+  if (frame0 != nullptr) frame0->clear();
   if (auto cached = frame_tables_.Get(entry.id)) return cached;
-  STRATA_ASSIGN_OR_RETURN(FrameTable t, packs_.ReadFrameTable(entry));
+  STRATA_ASSIGN_OR_RETURN(FrameTable t, packs_.ReadFrameTable(entry, frame0));
   auto table = std::make_shared<const FrameTable>(std::move(t));
   frame_tables_.Put(entry.id, table, 64 + table->offsets.size() * 8);
   return table;
@@ -375,9 +376,11 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
       return out;
     }
   }
-  STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry));
+  std::string stored0;  // a one-frame object's frame, read with its table
+  STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry, &stored0));
   auto out = std::make_shared<std::string>();
-  STRATA_RETURN_IF_ERROR(packs_.ReadFrame(entry, *table, frame, out.get()));
+  STRATA_RETURN_IF_ERROR(stored0.empty() ? packs_.ReadFrame(entry, *table, frame, out.get())
+                                         : packs_.DecodeFrame(entry, frame, stored0, out.get()));
   frames_.Put(key, out, out->size() + 64);
   // Only frames that cost something to decode are worth a cache entry. A frame stored raw (its stored size
   // is its raw size plus the overhead: strata-store(5), FRAMES) comes from the pack with one read and a

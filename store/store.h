@@ -125,7 +125,9 @@ class Store {
   Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
                                   const std::string& what) const;
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
-  Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry);
+  // The object's frame table; given `frame0`, see PackReader::ReadFrameTable (left empty when cached).
+  Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry,
+                                                          std::string* frame0 = nullptr);
   // A version's composed map from the in-memory cache or the block cache, or null.
   std::shared_ptr<const ExtentMap> CachedExtentMap(const ObjectId& version_id);
   void RememberExtentMap(const ObjectId& version_id, const std::shared_ptr<const ExtentMap>& map,
