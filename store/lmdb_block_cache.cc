@@ -1,9 +1,14 @@
 #include "store/lmdb_block_cache.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <utility>
 
@@ -99,6 +104,7 @@ Status LmdbBlockCache::OpenEnv() {
   rc = mdb_env_set_mapsize(env_, options_.capacity_bytes);
   if (rc == 0) rc = mdb_env_open(env_, dir.c_str(), MDB_NOSYNC | MDB_NOTLS, 0600);
   if (rc != 0) return LmdbStatus(what + ": cannot open", rc);
+  FindMap();
   int dead = 0;
   (void)mdb_reader_check(env_, &dead);  // slots left by crashed processes would pin old pages
   MDB_stat stat;
@@ -347,7 +353,10 @@ void LmdbBlockCache::WriterLoop() {
     const uint64_t answered = flushes_asked_;
     const bool last = stop_;
     lock.unlock();
-    if (!batch.empty() && !writes_disabled_) WriteBatch(batch);
+    if (!batch.empty() && !writes_disabled_) {
+      WriteBatch(batch);
+      ReleaseMappedPages();
+    }
     lock.lock();
     flushes_done_ = answered;
     done_cv_.notify_all();
@@ -388,6 +397,36 @@ int LmdbBlockCache::WriteState(MDB_txn* txn, const State& state) {
   PutFixed64(&bytes, state.next_tick);
   MDB_val k = Val(kStateKey), v = Val(bytes);
   return mdb_put(txn, meta_db_, &k, &v, 0);
+}
+
+// A write transaction reads every page it changes through the map, so a busy cache would keep its whole
+// file mapped into the process (reading every snapshot of a 50k-file store left 145 MiB of it in the
+// mount's resident set). Unmapping is harmless for a shared file mapping: the pages stay in the page cache
+// and a reader that needs one again takes a minor fault.
+void LmdbBlockCache::ReleaseMappedPages() {
+  if (map_addr_ != nullptr) (void)madvise(map_addr_, map_size_, MADV_DONTNEED);
+}
+
+// LMDB does not say where it mapped the file (mdb_env_info reports only a fixed address), so it is looked
+// up among the process's mappings; not finding it only leaves the pages mapped.
+void LmdbBlockCache::FindMap() {
+  map_addr_ = nullptr;
+  std::error_code ec;
+  const std::string file = std::filesystem::canonical(options_.dir + "/data.mdb", ec).string();
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (!ec && std::getline(maps, line)) {
+    if (line.size() < file.size() + 1 || line.compare(line.size() - file.size(), file.size(), file) != 0 ||
+        line[line.size() - file.size() - 1] != ' ') {
+      continue;
+    }
+    uintptr_t begin = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR, &begin, &end) == 2 && end > begin) {
+      map_addr_ = reinterpret_cast<void*>(begin);
+      map_size_ = end - begin;
+      return;
+    }
+  }
 }
 
 int LmdbBlockCache::Commit(MDB_txn* txn, int rc, const State& state) {

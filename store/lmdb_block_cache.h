@@ -101,6 +101,8 @@ class LmdbBlockCache final : public BlockCache {
   // The payload of a stored value if its checksum and length hold.
   // The payload of a stored value into *out, or false if the value fails its check.
   bool Verify(std::string_view key, std::string_view stored, std::string* out) const;
+  void ReleaseMappedPages();
+  void FindMap();
   Xxh128Digest Checksum(std::string_view key, std::string_view payload) const;
   std::string Seal(std::string_view key, std::string_view payload) const;
   uint64_t Charge(size_t key_size, size_t stored_size) const;
@@ -125,6 +127,8 @@ class LmdbBlockCache final : public BlockCache {
   MDB_env* env_ = nullptr;
   MDB_dbi meta_db_ = 0, blocks_db_ = 0, ticks_db_ = 0, lru_db_ = 0;
   size_t page_size_ = 4096;
+  void* map_addr_ = nullptr;  // where LMDB mapped data.mdb, once found
+  size_t map_size_ = 0;
   std::string checksum_key_;    // from the meta record
   uint64_t checksum_seed_ = 0;  // its first 8 bytes
 

@@ -113,8 +113,16 @@ std::optional<IndexEntry> ObjectIndex::Find(const ObjectId& id) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   auto it = local_.find(id);
   if (it != local_.end()) return it->second;
-  for (auto f = files_.rbegin(); f != files_.rend(); ++f) {
-    if (auto e = FindIn(*f, id)) return e;
+  const size_t hint = hint_.load(std::memory_order_relaxed);
+  if (hint < files_.size()) {
+    if (auto e = FindIn(files_[hint], id)) return e;
+  }
+  for (size_t i = files_.size(); i-- > 0;) {
+    if (i == hint) continue;
+    if (auto e = FindIn(files_[i], id)) {
+      hint_.store(i, std::memory_order_relaxed);
+      return e;
+    }
   }
   return std::nullopt;
 }

@@ -9,6 +9,7 @@
 // plaintext; it is read and opened into memory instead of mapped.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -59,7 +60,11 @@ class ObjectIndex {
   std::string store_dir_;
   const StoreCipher* cipher_;
   mutable std::shared_mutex mu_;
-  std::vector<File> files_;                                       // guarded by mu_
+  std::vector<File> files_;  // guarded by mu_
+  // The file of the latest hit, searched first: the objects a reader needs together (one snapshot's
+  // files) mostly sit in one index file, and without the hint a store of 100 backups made every lookup
+  // of the oldest snapshot's objects a binary search in each of 100 files.
+  mutable std::atomic<size_t> hint_{0};
   std::unordered_set<std::string> seen_;                          // file names; guarded by mu_
   std::unordered_map<ObjectId, IndexEntry, ObjectIdHash> local_;  // guarded by mu_
 };

@@ -75,9 +75,10 @@ class Store {
   }
 
   // Consults (and fills) `cache` for decoded frames and composed extent maps, after the in-memory caches
-  // and before the packs. The cache keeps plaintext: never attach one to an encrypted store. Call before the
-  // Store is shared between threads; the cache must outlive it (or be unset with nullptr first). May be
-  // called while other threads read: a cache can be attached once the mount already serves.
+  // and before the packs. For an encrypted store, open the cache with this store's cipher so that its
+  // values are sealed (LmdbBlockCacheOptions::cipher). Call before the Store is shared between threads; the
+  // cache must outlive it (or be unset with nullptr first). May be called while other threads read: a cache
+  // can be attached once the mount already serves.
   void SetBlockCache(BlockCache* cache) { block_cache_.store(cache); }
 
   // Every readable snapshot, oldest first, with display names. Damaged manifests are skipped and

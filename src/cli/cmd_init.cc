@@ -1,3 +1,4 @@
+#include <bit>
 #include <iostream>
 
 #include "src/cli/cli.h"
@@ -9,7 +10,7 @@ const Command& InitCommand() {
   static const Command command{
       "init",
       "init -s STORE [--encryption xchacha20|none] [--kdf STRENGTH] [--password-file F] [--max-chain N] "
-      "[--compression-level L] [--pack-size MIB]",
+      "[--compression-level L] [--pack-size MIB] [--frame-size KIB]",
       "create a new, empty store (encrypted unless --encryption none)",
       [](po::options_description& d, po::positional_options_description&) {
         AddStoreOption(d);
@@ -21,7 +22,9 @@ const Command& InitCommand() {
             "default longest delta chain before a full copy is stored (default 32)")(
             "compression-level", po::value<int>()->value_name("L"), "zstd level, -7..22 (default 3)")(
             "pack-size", po::value<uint32_t>()->value_name("MIB"),
-            "size at which a pack file is sealed, in MiB, 1..4096 (default 64)");
+            "size at which a pack file is sealed, in MiB, 1..4096 (default 64)")(
+            "frame-size", po::value<uint32_t>()->value_name("KIB"),
+            "content frame size in KiB, a power of two 4..1024 (default 128): the least a read decodes");
       },
       [](const po::variables_map& vm) {
         StoreParams params;
@@ -34,6 +37,12 @@ const Command& InitCommand() {
           const uint32_t mib = vm["pack-size"].as<uint32_t>();
           if (mib < 1 || mib > 4096) throw UsageError("--pack-size must be 1..4096");
           params.pack_target_size = uint64_t{mib} << 20;
+        }
+        if (vm.count("frame-size") != 0) {
+          const uint32_t kib = vm["frame-size"].as<uint32_t>();
+          if (kib < 4 || kib > 1024 || (kib & (kib - 1)) != 0)
+            throw UsageError("--frame-size must be a power of two, 4..1024");
+          params.data_frame_log2 = static_cast<uint8_t>(std::countr_zero(kib) + 10);
         }
         const std::string mode =
             vm.count("encryption") != 0 ? vm["encryption"].as<std::string>() : "xchacha20";

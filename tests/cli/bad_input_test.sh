@@ -63,6 +63,11 @@ for size in 0 4097; do
   expect_stderr_line "pack-size must be 1..4096"
   [ ! -e "packs-$size" ] || fail "init --pack-size $size made a store"
 done
+for size in 2 48 2048; do
+  expect_exit 2 "$S" init -s "frames-$size" --encryption none --frame-size "$size"
+  expect_stderr_line "frame-size must be a power of two, 4..1024"
+  [ ! -e "frames-$size" ] || fail "init --frame-size $size made a store"
+done
 
 # A corrupt frame: the damaged file fails with an error naming it; its neighbours still restore exactly.
 cp -a store st_corrupt

@@ -29,6 +29,14 @@ for step in $(seq 0 10); do
   rm -rf "r$step"
 done
 
+# The smallest frames (every read spans many of them) restore exactly too.
+strata init -s store4k --kdf minimum --frame-size 4 >/dev/null
+assert_eq 0c "$(od -An -tx1 -j32 -N1 store4k/strata-store | tr -d ' ')" "the header's data_frame_log2"
+expect_exit 0 strata backup -s store4k src
+expect_exit 0 strata restore -s store4k latest r4k
+compare_trees v10 r4k
+rm -rf r4k
+
 # Subtrees and single files, from an old snapshot.
 expect_exit 0 strata restore -s store "${names[3]}" sub --path "$(dirname "$EDGE_RANDOM_REL")"
 compare_trees "v3/$(dirname "$EDGE_RANDOM_REL")" sub
