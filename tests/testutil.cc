@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -74,6 +76,14 @@ void MutateOnce(std::string* s, std::mt19937_64& rng) {
       s->insert(pos, 1, static_cast<char>(rng()));
       break;
   }
+}
+
+int64_t DeadPid() {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return pid;
 }
 
 }  // namespace strata::test

@@ -31,6 +31,9 @@ std::string ReadFile(const std::string& path);
 // BLAKE2b-256 straight from libsodium: the reference the store's hashing is checked against.
 std::string Blake2b256(std::string_view in);
 std::string Bytes(std::initializer_list<uint8_t> bytes);
+// The pid of a process that has exited and been reaped: no process has it (until the kernel reuses it,
+// which takes a full pid cycle).
+int64_t DeadPid();
 // One random edit of a non-empty string: a bit flipped, a byte deleted or a byte inserted.
 void MutateOnce(std::string* s, std::mt19937_64& rng);
 

@@ -14,17 +14,8 @@
 namespace strata {
 namespace {
 
+using test::DeadPid;
 using test::TempDir;
-
-// The pid of a process that has exited and been reaped: no process has it (until the kernel reuses it,
-// which takes a full pid cycle).
-int64_t DeadPid() {
-  pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return pid;
-}
 
 class LockTest : public ::testing::Test {
  protected:

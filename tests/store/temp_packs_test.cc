@@ -14,17 +14,10 @@
 namespace strata {
 namespace {
 
+using test::DeadPid;
 using test::TempDir;
 
 constexpr int64_t kNow = 2000000000;
-
-int64_t DeadPid() {
-  pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return pid;
-}
 
 PackId Pack(uint8_t fill) {
   PackId id;
