@@ -14,8 +14,7 @@ namespace {
 // The snapshot list is re-read at most this often, so a new backup shows up within a few seconds.
 constexpr auto kSnapshotRefresh = std::chrono::seconds(2);
 
-uint64_t InoOf(std::string_view identity) {
-  ObjectId h = HashBytes(identity);
+uint64_t InoOf(const ObjectId& h) {
   uint64_t ino;
   std::memcpy(&ino, h.bytes.data(), sizeof ino);
   ino &= ~(uint64_t{1} << 63);  // keeps numbers positive for tools that print them signed
@@ -62,7 +61,7 @@ SnapshotFs::SnapshotFs(Store* store, std::function<void(const std::string&)> log
   root_->entry.type = EntryType::kDirectory;
   root_->entry.mode = 0755;
   root_->entry.nlink = 2;
-  root_->identity = "root";
+  root_->identity = HashBytes("root");
   nodes_[kRootIno] = root_;
 }
 
@@ -175,7 +174,7 @@ Result<FsEntry> SnapshotFs::Lookup(uint64_t parent, std::string_view name) {
       if (n == name) {
         child.view = view;
         child.entry = view->manifest.root;
-        child.identity = "R" + view->key;
+        child.identity = HashBytes("R" + view->key);
         break;
       }
     }
@@ -200,7 +199,7 @@ Result<FsEntry> SnapshotFs::Lookup(uint64_t parent, std::string_view name) {
       return Status::Corruption("directories nested too deep");
     }
     child.entry = *e;
-    child.identity = Identity(dir->view->key, child.path, *e);
+    child.identity = HashBytes(Identity(dir->view->key, child.path, *e));
   }
   FsEntry out;
   out.name = name;
@@ -258,9 +257,9 @@ Status SnapshotFs::ReadDir(uint64_t ino, uint64_t offset, bool plus,
       e.name = name;
       std::memset(&e.st, 0, sizeof e.st);
       e.st.st_mode = TypeBits(te.type);
-      e.st.st_ino =
-          snaps ? InoOf("R" + snaps->by_name[i - 2].second->key)
-                : InoOf(Identity(dir->view->key, dir->path.empty() ? name : dir->path + "/" + name, te));
+      e.st.st_ino = InoOf(
+          HashBytes(snaps ? "R" + snaps->by_name[i - 2].second->key
+                          : Identity(dir->view->key, dir->path.empty() ? name : dir->path + "/" + name, te)));
       if (!fits(e, i + 1)) break;
       continue;
     }

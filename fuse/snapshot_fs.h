@@ -75,7 +75,9 @@ class SnapshotFs {
     std::shared_ptr<const View> view;  // null for the root
     std::string path;                  // within the view; "" for the view's root
     TreeEntry entry;
-    std::string identity;  // what the inode number was derived from
+    // BLAKE2b-256 of what the inode number was derived from: 32 bytes per node instead of a path and an
+    // encoded entry, and two different identities never share a hash in practice.
+    ObjectId identity;
     uint64_t nlookup = 0;
   };
   struct Snapshots {
