@@ -285,13 +285,8 @@ Status SnapshotFs::Read(uint64_t ino, uint64_t offset, size_t size, std::string*
   if (node->entry.type != EntryType::kRegular) return Status::FromErrno("read", EINVAL);
   // The size the kernel was given came from the tree entry, the bytes come from the version record: a
   // crafted store can make them disagree, and the file would read short or cut off without an error.
-  // Checked at every read, since opens need not reach the daemon; the map is cached.
-  auto map = store_->GetExtentMap(node->entry.ref);
-  Status s = map.status();
-  if (s.ok() && (*map)->size() != node->entry.size) {
-    s = ListedSizeMismatch(node->entry.size, node->entry.ref, (*map)->size(), "");
-  }
-  if (s.ok()) s = store_->ReadVersion(node->entry.ref, offset, size, out);
+  // Checked at every read, since opens need not reach the daemon.
+  Status s = store_->ReadVersion(node->entry.ref, offset, size, out, node->entry.size);
   if (!s.ok()) {
     log_("read error in " + Where(*node) + ": " + s.message());
     return Status::Corruption(s.message());

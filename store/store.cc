@@ -413,8 +413,11 @@ Status Store::ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, st
   return Status::Ok();
 }
 
-Status Store::ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out) {
+Status Store::ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out,
+                          std::optional<uint64_t> listed_size) {
   STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
+  if (listed_size && *listed_size != map->size())
+    return ListedSizeMismatch(*listed_size, version_id, map->size(), "");
   out->clear();
   if (offset >= map->size()) return Status::Ok();
   n = std::min<uint64_t>(n, map->size() - offset);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,7 +102,9 @@ class Store {
   Result<FileVersion> LoadVersion(const ObjectId& id);
   Result<std::shared_ptr<const ExtentMap>> GetExtentMap(const ObjectId& version_id);
   // Reads up to `n` bytes at `offset` of a file version into `out` (short only at end of file).
-  Status ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out);
+  // Given `listed_size` (the size a tree entry gave for the file), a version of another size is Corruption.
+  Status ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out,
+                     std::optional<uint64_t> listed_size = std::nullopt);
   // Reads [offset, offset+n) of a data object, decoding only the frames it touches.
   Status ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, std::string* out);
 
