@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -129,10 +130,7 @@ int Usage() {
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+int Run(const std::vector<std::string>& args) {
   const std::string command = args.empty() ? "" : args[0];
   const bool usage_ok = (command == "backup" && args.size() >= 3) ||
                         (command == "snapshots" && args.size() == 2) ||
@@ -158,4 +156,17 @@ int main(int argc, char** argv) {
   if (command == "snapshots") return Snapshots(r);
   if (command == "ls") return List(r, args[2], args.size() == 4 ? args[3] : "");
   return Restore(r, args[2], args[3], args[4]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // strata reports failures as values; what the demo's own containers may throw (out of memory) ends it
+  // with one line too.
+  try {
+    return Run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "api_demo: %s\n", e.what());
+    return 1;
+  }
 }

@@ -21,7 +21,7 @@ class CancelAtFirstReport : public ProgressObserver {
 
 // Many small files and one thread, so that the walk is far from done at the first report.
 std::string MakeManyFiles(const TempDir& dir) {
-  const std::string root = dir.Join("src");
+  std::string root = dir.Join("src");
   std::filesystem::create_directories(root);
   for (int i = 0; i < 400; i++) WriteFile(root + "/f" + std::to_string(i), RandomBytes(5000, i));
   return root;
