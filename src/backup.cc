@@ -59,6 +59,7 @@ struct Job {
   std::optional<ObjectId> base;
   std::shared_ptr<Slot> slot;
   bool is_new;
+  uint64_t size;  // as listed: what the file adds to the progress's bytes once stored
 };
 
 int64_t Nanos(const struct timespec& ts) { return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec; }
@@ -84,8 +85,14 @@ class Backup {
   Status Prepare();
   Status RecoverOrphanPacks();
   void FindParent();
-  void Warn(const std::string& msg);
+  // `path` is the source path concerned, also named in `msg`.
+  void Warn(const std::string& path, const std::string& msg);
   void Note(const std::string& msg);
+  // True once the caller has cancelled; the first call to see it makes the backup's outcome Cancelled.
+  bool Cancelled();
+  // A regular file is stored, unchanged, or left out for an error.
+  void FileDone(uint64_t size, const std::string& path);
+  void Report(ProgressPhase phase);
   const std::string& UserName(uint32_t uid);
   const std::string& GroupName(uint32_t gid);
 
@@ -118,20 +125,67 @@ class Backup {
   Status fatal_;                       // guarded by mu_
   std::vector<std::string> warnings_;  // guarded by mu_
   SnapshotStats stats_;                // guarded by mu_ once workers run
+  uint64_t files_done_ = 0;            // guarded by mu_
+  uint64_t bytes_done_ = 0;            // guarded by mu_
+  bool walked_ = false;                // guarded by mu_: the totals in stats_ are final
+  std::string current_;                // guarded by mu_
   size_t max_queue_ = 8;
+  // Serializes the caller's callbacks, which the walking thread and the workers make.
+  std::mutex callback_mu_;
 };
 
-void Backup::Warn(const std::string& msg) {
+void Backup::Warn(const std::string& path, const std::string& msg) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     warnings_.push_back(msg);
     stats_.errors++;
   }
-  if (options_.on_warning) options_.on_warning(msg);
+  if (!options_.on_warning) return;
+  std::lock_guard<std::mutex> lock(callback_mu_);
+  options_.on_warning(msg, path);
 }
 
 void Backup::Note(const std::string& msg) {
-  if (options_.on_note) options_.on_note(msg);
+  if (!options_.on_note) return;
+  std::lock_guard<std::mutex> lock(callback_mu_);
+  options_.on_note(msg);
+}
+
+bool Backup::Cancelled() {
+  if (options_.cancel == nullptr || !options_.cancel->cancelled()) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fatal_.ok()) fatal_ = Status::Cancelled("backup cancelled: no snapshot was made");
+  cv_.notify_all();
+  return true;
+}
+
+void Backup::FileDone(uint64_t size, const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    files_done_++;
+    bytes_done_ += size;
+    current_ = path;
+  }
+  Report(ProgressPhase::kScanning);
+}
+
+// kScanning stands for "the walk or the writers": it becomes kStoring once the walk is done.
+void Backup::Report(ProgressPhase phase) {
+  if (!options_.on_progress) return;
+  Progress p;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    p.phase = phase == ProgressPhase::kScanning && walked_ ? ProgressPhase::kStoring : phase;
+    p.files_done = files_done_;
+    p.bytes_done = bytes_done_;
+    if (walked_) {
+      p.files_total = stats_.files;
+      p.bytes_total = stats_.bytes;
+    }
+    p.current_path = current_;
+  }
+  std::lock_guard<std::mutex> lock(callback_mu_);
+  options_.on_progress(p);
 }
 
 const std::string& Backup::UserName(uint32_t uid) {
@@ -262,6 +316,10 @@ void Backup::Worker(ContentWriter* writer) {
       queue_.pop_front();
       cv_.notify_all();
     }
+    if (Cancelled()) {
+      close(job.fd);
+      continue;
+    }
     auto result = writer->Write(job.fd, job.path, job.base);
     close(job.fd);
     if (!result.ok()) {
@@ -271,19 +329,28 @@ void Backup::Worker(ContentWriter* writer) {
       continue;
     }
     if (!result->unreadable.empty()) {
-      Warn("cannot read " + result->unreadable);
+      Warn(job.path, "cannot read " + result->unreadable);
+      FileDone(job.size, job.path);
       continue;
     }
     if (!result->warning.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      warnings_.push_back(result->warning);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        warnings_.push_back(result->warning);
+      }
+      if (options_.on_warning) {
+        std::lock_guard<std::mutex> lock(callback_mu_);
+        options_.on_warning(result->warning, job.path);
+      }
     }
-    if (!result->warning.empty() && options_.on_warning) options_.on_warning(result->warning);
     job.slot->version = result->version;
     job.slot->ok = true;
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.bytes_read += result->bytes_read;
-    (job.is_new ? stats_.files_new : stats_.files_changed)++;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.bytes_read += result->bytes_read;
+      (job.is_new ? stats_.files_new : stats_.files_changed)++;
+    }
+    FileDone(job.size, job.path);
   }
 }
 
@@ -291,7 +358,7 @@ bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string&
                           const std::string& rel, const TreeEntry* parent, dev_t root_dev, Node* node) {
   struct stat st;
   if (fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    Warn("cannot stat " + Status::FromErrno(display, errno).message());
+    Warn(display, "cannot stat " + Status::FromErrno(display, errno).message());
     return false;
   }
   auto type = TypeOf(st.st_mode);
@@ -313,11 +380,11 @@ bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string&
     e.symlink_target = parent->symlink_target;
   } else {
     Status s = ReadXattrs(dirfd, name, &e.xattrs);
-    if (!s.ok()) Warn("cannot read extended attributes of " + display + ": " + s.message());
+    if (!s.ok()) Warn(display, "cannot read extended attributes of " + display + ": " + s.message());
     if (*type == EntryType::kSymlink) {
       auto target = ReadLinkAt(dirfd, name, static_cast<size_t>(st.st_size));
       if (!target.ok()) {
-        Warn("cannot read symlink " + display + ": " + target.status().message());
+        Warn(display, "cannot read symlink " + display + ": " + target.status().message());
         return false;
       }
       e.symlink_target = *target;
@@ -347,8 +414,13 @@ bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string&
       if (it != hardlinks_.end()) {
         // Another name of content this backup already has: nothing to read.
         node->slot = it->second;
-        std::lock_guard<std::mutex> lock(mu_);
-        (parent == nullptr ? stats_.files_new : unchanged ? stats_.files_unchanged : stats_.files_changed)++;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          (parent == nullptr ? stats_.files_new
+           : unchanged       ? stats_.files_unchanged
+                             : stats_.files_changed)++;
+        }
+        FileDone(e.size, display);
         return true;
       }
     }
@@ -357,18 +429,22 @@ bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string&
     if (unchanged) {
       node->slot->version = parent->ref;
       node->slot->ok = true;
-      std::lock_guard<std::mutex> lock(mu_);
-      stats_.files_unchanged++;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        stats_.files_unchanged++;
+      }
+      FileDone(e.size, display);
       return true;
     }
     int fd = OpenForBackup(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-      Warn("cannot read " + Status::FromErrno(display, errno).message());
+      Warn(display, "cannot read " + Status::FromErrno(display, errno).message());
+      FileDone(e.size, display);
       return false;
     }
     std::optional<ObjectId> base;
     if (parent != nullptr) base = parent->ref;
-    Submit(Job{fd, display, base, node->slot, parent == nullptr});
+    Submit(Job{fd, display, base, node->slot, parent == nullptr, e.size});
     return true;
   }
 
@@ -379,7 +455,7 @@ bool Backup::ProcessEntry(int dirfd, const std::string& name, const std::string&
     }
     int fd = OpenForBackup(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     if (fd < 0) {
-      Warn("cannot read directory " + Status::FromErrno(display, errno).message());
+      Warn(display, "cannot read directory " + Status::FromErrno(display, errno).message());
       return true;
     }
     bool cache_dir = options_.exclude_caches && IsCacheDir(fd, kCacheDirTag);
@@ -398,11 +474,12 @@ void Backup::WalkDir(int dirfd, const std::string& display, const std::string& r
   }
   auto names = ListDirFd(dirfd);
   if (!names.ok()) {
-    Warn("cannot read directory " + display + ": " + names.status().message());
+    Warn(display, "cannot read directory " + display + ": " + names.status().message());
     return;
   }
   std::sort(names->begin(), names->end());
   for (const std::string& name : *names) {
+    if (Cancelled()) return;
     if (cache_dir && name != "CACHEDIR.TAG") continue;
     auto child = std::make_unique<Node>();
     const TreeEntry* child_parent = parent_tree ? parent_tree->Find(name) : nullptr;
@@ -466,7 +543,7 @@ Result<BackupResult> Backup::Run() {
     if (s.ok()) {
       FillEntry(st, "", &root.entry);
       s = ReadXattrs(fd, "", &root.entry.xattrs);
-      if (!s.ok()) Warn("cannot read extended attributes of " + src + ": " + s.message());
+      if (!s.ok()) Warn(src, "cannot read extended attributes of " + src + ": " + s.message());
       const TreeEntry* parent_root = parent_ ? &parent_->root : nullptr;
       WalkDir(fd, src, "", parent_root, st.st_dev, false, &root);
       stats_.dirs++;
@@ -488,6 +565,7 @@ Result<BackupResult> Backup::Run() {
       if (t.ok()) parent_tree = std::move(t).value();
     }
     for (const std::string& src : sources_) {
+      if (Cancelled()) break;
       std::string dir = src.substr(0, src.rfind('/'));
       std::string base = src.substr(src.rfind('/') + 1);
       if (dir.empty()) dir = "/";
@@ -513,12 +591,15 @@ Result<BackupResult> Backup::Run() {
 
   {
     std::lock_guard<std::mutex> lock(mu_);
+    walked_ = true;
     closing_ = true;
     cv_.notify_all();
   }
+  Report(ProgressPhase::kStoring);
   for (auto& t : pool) t.join();
   if (!fatal_.ok()) return fatal_;
 
+  Report(ProgressPhase::kCommitting);
   ContentWriter& meta = *writers[0];
   STRATA_ASSIGN_OR_RETURN(root.entry.ref, BuildTree(&root, &meta));
   std::vector<IndexEntry> entries = std::move(recovered_);
@@ -529,6 +610,8 @@ Result<BackupResult> Backup::Run() {
     added += w->bytes_written();
   }
   if (!entries.empty()) added += format::kIndexHeaderSize + entries.size() * format::kIndexEntrySize + 32;
+  // The last point of return: the objects written so far are reused by the next backup.
+  if (Cancelled()) return fatal_;
   STRATA_RETURN_IF_ERROR(store_->CommitObjects(std::move(entries)));
 
   Manifest m;
@@ -554,6 +637,7 @@ Result<BackupResult> Backup::Run() {
   result.manifest = m;
   auto found = store_->FindSnapshot(m.id.Hex());
   result.name = found.ok() ? found->name : SnapshotTimeName(m.time_ns);
+  Report(ProgressPhase::kDone);
   return result;
 }
 
@@ -566,7 +650,11 @@ Result<BackupResult> RunBackup(Store* store, const BackupOptions& options) {
   STRATA_ASSIGN_OR_RETURN(auto lock, StoreLock::Acquire(store->env(), store->path(), LockKind::kShared,
                                                         "backup", options.on_note));
   Backup backup(store, resolved, lock->id());
-  return backup.Run();
+  auto result = backup.Run();
+  // The objects of a backup that stopped are in no index file, some in packs deleted unsealed: a later
+  // backup of this process must not find them.
+  if (!result.ok()) (void)store->index().DropUncommitted();
+  return result;
 }
 
 }  // namespace strata

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "strata/progress.h"
 
 namespace strata {
 
@@ -21,9 +22,15 @@ struct BackupOptions {
   uint32_t max_chain = 0;  // 0: the store's default
   unsigned threads = 0;    // 0: four per core, at least 4 and at most 32
   std::string host;        // empty: this machine's host name
-  // Called from the walking thread as things happen; may be empty.
-  std::function<void(const std::string&)> on_warning;
+  // Called as things happen, from the walking thread and the content writers (one at a time); may be empty.
+  // A warning names the source path it concerns, which is also passed on its own.
+  std::function<void(const std::string& message, const std::string& path)> on_warning;
   std::function<void(const std::string&)> on_note;
+  // Called after every regular file and at every change of phase, from the walking thread and the content
+  // writers at once (the callback serializes and throttles); may be empty.
+  std::function<void(const Progress&)> on_progress;
+  // Checked before every entry: once cancelled, the backup stops and makes no snapshot (Cancelled).
+  const CancelToken* cancel = nullptr;
 };
 
 struct BackupResult {

@@ -53,6 +53,7 @@ class Checker {
 
   uint32_t Problem(const std::string& object, const std::string& kind, const std::string& message);
   void Progress();
+  bool Stopped() const { return options_.cancel != nullptr && options_.cancel->cancelled(); }
   void CheckIndexFiles();
   void CheckManifests(const std::vector<SnapshotInfo>& readable, const std::vector<std::string>& problems);
   Result<IndexEntry> Entry(const ObjectId& id, format::ObjectType type);
@@ -234,6 +235,7 @@ bool Checker::CheckTree(const ObjectId& id, int depth) {
   }
   bool damaged = false;
   for (const TreeEntry& e : (*tree)->entries) {
+    if (Stopped()) break;
     if (e.type == EntryType::kRegular) {
       damaged |= !CheckVersion(e.ref, 0).empty();
       const std::optional<uint64_t>& size = versions_[e.ref].size;
@@ -293,7 +295,10 @@ Result<CheckResult> Checker::Run() {
   CheckIndexFiles();
   CheckManifests(snapshots, manifest_problems);
   for (const SnapshotInfo& s : snapshots) {
+    progress_.snapshot = s.name;
+    Progress();
     CheckTree(s.manifest.root.ref, 0);
+    if (Stopped()) return Status::Cancelled("check of store " + store_->path() + " cancelled");
     progress_.snapshots_done++;
     Progress();
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "strata/progress.h"
 
 namespace strata {
 
@@ -24,6 +25,7 @@ struct CheckProgress {
   uint64_t snapshots_total = 0;
   uint64_t objects = 0;     // distinct trees, version records, data and signature objects checked so far
   uint64_t bytes_read = 0;  // content bytes rebuilt (read_data)
+  std::string snapshot;     // name of the snapshot being checked
 };
 
 struct CheckOptions {
@@ -34,6 +36,8 @@ struct CheckOptions {
   size_t max_problems = 1000;
   std::function<void(const CheckProgress&)> on_progress;  // called often: throttle in the callback
   std::function<void(const std::string&)> on_note;        // e.g. stale locks ignored
+  // Checked between snapshots and directories: once cancelled, the check stops (Cancelled).
+  const CancelToken* cancel = nullptr;
 };
 
 struct CheckDependent {

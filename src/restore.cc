@@ -39,27 +39,62 @@ class Restorer {
   Restorer(Store* store, const RestoreOptions& options) : store_(store), options_(options) {}
 
   void RestoreChildren(int dirfd, const std::string& display, const Tree& tree);
+  // Restoring starts: the totals are what the caller knows of them (0: unknown).
+  void Start(uint64_t files_total, uint64_t bytes_total) {
+    progress_.phase = ProgressPhase::kRestoring;
+    progress_.files_total = files_total;
+    progress_.bytes_total = bytes_total;
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
   void RestoreEntry(int dirfd, const std::string& display, const TreeEntry& e);
   void ApplyMetadata(int dirfd, const std::string& name, int fd, const TreeEntry& e,
                      const std::string& display);
-  void Error(const std::string& msg) {
+  // `path` is the destination path concerned, also named in `msg`.
+  void Error(const std::string& path, const std::string& msg) {
     stats_.errors++;
-    if (options_.on_error) options_.on_error(msg);
+    if (options_.on_error) options_.on_error(msg, path);
   }
   RestoreStats stats() const { return stats_; }
+  bool cancelled() const { return cancelled_; }
+  // Sends the final counts as kDone.
+  void ReportDone();
   int root_fd = -1;
   TreeWalk walk;  // the directories being restored, from the root down
 
  private:
   bool MakeRoom(int dirfd, const std::string& name, EntryType type, const std::string& display);
   Status WriteContent(int fd, const TreeEntry& e, const std::string& display);
+  // A regular file is restored, linked, or left out for an error.
+  void FileDone(const TreeEntry& e, const std::string& display);
+  bool Stopped();
 
   Store* store_;
   const RestoreOptions& options_;
   RestoreStats stats_;
   std::map<std::pair<uint64_t, uint64_t>, std::string> links_;  // (dev, ino) -> path relative to root_fd
   std::string rel_;  // path of the directory being restored, relative to root_fd
+  Progress progress_;
+  bool cancelled_ = false;
 };
+
+void Restorer::FileDone(const TreeEntry& e, const std::string& display) {
+  progress_.files_done++;
+  progress_.bytes_done += e.size;
+  progress_.current_path = display;
+  if (options_.on_progress) options_.on_progress(progress_);
+}
+
+void Restorer::ReportDone() {
+  progress_.phase = ProgressPhase::kDone;
+  progress_.files_total = progress_.files_done;
+  progress_.bytes_total = progress_.bytes_done;
+  if (options_.on_progress) options_.on_progress(progress_);
+}
+
+bool Restorer::Stopped() {
+  if (options_.cancel != nullptr && options_.cancel->cancelled()) cancelled_ = true;
+  return cancelled_;
+}
 
 bool IsRoot() { return geteuid() == 0; }
 
@@ -95,7 +130,7 @@ bool Restorer::MakeRoom(int dirfd, const std::string& name, EntryType type, cons
   if (type == EntryType::kDirectory && S_ISDIR(st.st_mode)) return true;
   Status s = RemoveTree(dirfd, name);
   if (!s.ok()) {
-    Error(display + ": cannot replace existing entry: " + s.message());
+    Error(display, display + ": cannot replace existing entry: " + s.message());
     return false;
   }
   return true;
@@ -104,7 +139,9 @@ bool Restorer::MakeRoom(int dirfd, const std::string& name, EntryType type, cons
 void Restorer::ApplyMetadata(int dirfd, const std::string& name, int fd, const TreeEntry& e,
                              const std::string& display) {
   const bool link = e.type == EntryType::kSymlink;
-  auto fail = [&](const char* what) { Error(Status::FromErrno(display + ": " + what, errno).message()); };
+  auto fail = [&](const char* what) {
+    Error(display, Status::FromErrno(display + ": " + what, errno).message());
+  };
   // Owner first (chown clears setuid/setgid), then xattrs (an ACL sets the group bits), then mode, then
   // times.
   if (IsRoot()) {
@@ -116,7 +153,7 @@ void Restorer::ApplyMetadata(int dirfd, const std::string& name, int fd, const T
   for (const auto& [attr, value] : e.xattrs) {
     int rc = fd >= 0 ? fsetxattr(fd, attr.c_str(), value.data(), value.size(), 0)
                      : lsetxattr(proc.c_str(), attr.c_str(), value.data(), value.size(), 0);
-    if (rc != 0) Error(Status::FromErrno(display + ": setxattr " + attr, errno).message());
+    if (rc != 0) Error(display, Status::FromErrno(display + ": setxattr " + attr, errno).message());
   }
   if (!link) {
     int rc = fd >= 0 ? fchmod(fd, e.mode) : fchmodat(dirfd, name.c_str(), e.mode, 0);
@@ -155,7 +192,7 @@ Status Restorer::WriteContent(int fd, const TreeEntry& e, const std::string& dis
 void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEntry& e) {
   const std::string& name = e.name;
   if (!IsValidEntryName(name)) {
-    Error(display + ": refusing unsafe name in snapshot");
+    Error(display, display + ": refusing unsafe name in snapshot");
     return;
   }
   if (!MakeRoom(dirfd, name, e.type, display)) return;
@@ -167,43 +204,47 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
         auto it = links_.find({e.dev, e.ino});
         if (it != links_.end()) {
           if (linkat(root_fd, it->second.c_str(), dirfd, name.c_str(), 0) != 0) {
-            Error(Status::FromErrno(display + ": link", errno).message());
+            Error(display, Status::FromErrno(display + ": link", errno).message());
           }
+          FileDone(e, display);
           return;
         }
       }
       int fd = openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (fd < 0) {
-        Error(Status::FromErrno(display + ": create", errno).message());
+        Error(display, Status::FromErrno(display + ": create", errno).message());
+        FileDone(e, display);
         return;
       }
       Status s = WriteContent(fd, e, display);
       if (!s.ok()) {
         close(fd);
         unlinkat(dirfd, name.c_str(), 0);  // never leave wrong bytes behind
-        Error(display + ": " + s.message());
+        Error(display, display + ": " + s.message());
+        FileDone(e, display);
         return;
       }
       ApplyMetadata(dirfd, name, fd, e, display);
-      if (close(fd) != 0) Error(Status::FromErrno(display + ": close", errno).message());
+      if (close(fd) != 0) Error(display, Status::FromErrno(display + ": close", errno).message());
       stats_.files++;
       if (linked) links_[{e.dev, e.ino}] = rel;
+      FileDone(e, display);
       return;
     }
     case EntryType::kDirectory: {
       if (mkdirat(dirfd, name.c_str(), 0700) != 0 && !(errno == EEXIST && options_.overwrite)) {
-        Error(Status::FromErrno(display + ": mkdir", errno).message());
+        Error(display, Status::FromErrno(display + ": mkdir", errno).message());
         return;
       }
       int fd = openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) {
-        Error(Status::FromErrno(display + ": open directory", errno).message());
+        Error(display, Status::FromErrno(display + ": open directory", errno).message());
         return;
       }
       Status entered = walk.Enter(e.ref);
       auto tree = entered.ok() ? store_->LoadTree(e.ref) : Result<Tree>(entered);
       if (!tree.ok()) {
-        Error(display + ": " + tree.status().message());
+        Error(display, display + ": " + tree.status().message());
       } else {
         std::string saved = rel_;
         rel_ = rel;
@@ -218,13 +259,13 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
     }
     case EntryType::kSymlink:
       if (symlinkat(e.symlink_target.c_str(), dirfd, name.c_str()) != 0) {
-        Error(Status::FromErrno(display + ": symlink", errno).message());
+        Error(display, Status::FromErrno(display + ": symlink", errno).message());
         return;
       }
       break;
     case EntryType::kFifo:
       if (mkfifoat(dirfd, name.c_str(), 0600) != 0) {
-        Error(Status::FromErrno(display + ": mkfifo", errno).message());
+        Error(display, Status::FromErrno(display + ": mkfifo", errno).message());
         return;
       }
       break;
@@ -232,7 +273,7 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
     case EntryType::kBlockDevice: {
       mode_t kind = e.type == EntryType::kCharDevice ? S_IFCHR : S_IFBLK;
       if (mknodat(dirfd, name.c_str(), kind | 0600, static_cast<dev_t>(e.rdev)) != 0) {
-        Error(Status::FromErrno(display + ": mknod", errno).message());
+        Error(display, Status::FromErrno(display + ": mknod", errno).message());
         return;
       }
       break;
@@ -243,8 +284,14 @@ void Restorer::RestoreEntry(int dirfd, const std::string& display, const TreeEnt
 }
 
 void Restorer::RestoreChildren(int dirfd, const std::string& display, const Tree& tree) {
-  for (const TreeEntry& e : tree.entries) RestoreEntry(dirfd, display + "/" + e.name, e);
+  for (const TreeEntry& e : tree.entries) {
+    if (Stopped()) return;
+    RestoreEntry(dirfd, display + "/" + e.name, e);
+  }
 }
+
+// The snapshot's own totals hold for a restore of its root ("", ".", "/", "./" ...).
+bool IsSnapshotRoot(std::string_view path) { return path.find_first_not_of("/.") == std::string_view::npos; }
 
 Status MakeDirs(const std::string& path) {
   std::string partial;
@@ -296,6 +343,13 @@ Result<RestoreStats> Restore(Store* store, const Manifest& snapshot, const std::
   }
   Restorer restorer(store, options);
   restorer.root_fd = fd;
+  if (entry.type == EntryType::kRegular) {
+    restorer.Start(1, entry.size);
+  } else if (IsSnapshotRoot(options.path)) {
+    restorer.Start(snapshot.stats.files, snapshot.stats.bytes);
+  } else {
+    restorer.Start(0, 0);
+  }
   std::string display = dest;
   while (display.size() > 1 && display.back() == '/') display.pop_back();
   if (entry.type == EntryType::kDirectory) {
@@ -317,6 +371,10 @@ Result<RestoreStats> Restore(Store* store, const Manifest& snapshot, const std::
     restorer.RestoreEntry(fd, display + "/" + entry.name, entry);
   }
   close(fd);
+  if (restorer.cancelled()) {
+    return Status::Cancelled("restore into " + dest + " cancelled: what was restored so far is left there");
+  }
+  restorer.ReportDone();
   return restorer.stats();
 }
 

@@ -10,13 +10,19 @@
 #include <string>
 
 #include "store/store.h"
+#include "strata/progress.h"
 
 namespace strata {
 
 struct RestoreOptions {
   std::string path;        // subtree relative to the snapshot root; empty = everything
   bool overwrite = false;  // allow a non-empty destination; existing entries are replaced
-  std::function<void(const std::string&)> on_error;  // one line per file that could not be restored
+  // One line per file that could not be restored, and the destination path concerned.
+  std::function<void(const std::string& message, const std::string& path)> on_error;
+  // After every regular file (restored, linked or failed) and at the start and end; may be empty.
+  std::function<void(const Progress&)> on_progress;
+  // Checked before every entry: once cancelled, the restore stops (Cancelled), leaving what it wrote.
+  const CancelToken* cancel = nullptr;
 };
 
 struct RestoreStats {

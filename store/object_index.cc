@@ -132,6 +132,13 @@ void ObjectIndex::AddLocal(const IndexEntry& entry) {
   local_.emplace(entry.id, entry);
 }
 
+Status ObjectIndex::DropUncommitted() {
+  Status s = Refresh();
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  local_.clear();
+  return s;
+}
+
 std::unordered_set<std::string> ObjectIndex::CoveredPacks() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::unordered_set<std::string> packs;

@@ -34,6 +34,11 @@ class ObjectIndex {
   Status Refresh();
   std::optional<IndexEntry> Find(const ObjectId& id) const;
   void AddLocal(const IndexEntry& entry);
+  // Forgets every AddLocal entry, after mapping the index files not yet seen (so what this process committed
+  // stays findable through them). A writer that fails or is cancelled calls it: the objects it added may lie
+  // in packs that were never sealed and are gone, and a later writer in this process must not take them
+  // for stored.
+  Status DropUncommitted();
   // Every pack that some index file lists (a sealed pack outside this set was left by a killed backup).
   std::unordered_set<std::string> CoveredPacks() const;
   // Verifies the plaintext of an index file end to end (checksum, order, entry fields).

@@ -16,7 +16,7 @@ ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
 if [ "${STRATA_SANITIZE_TESTS:-0}" = 1 ]; then
   asan=${build}-asan
   cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DSTRATA_WERROR=ON -DSTRATA_SANITIZE=ON >/dev/null
-  cmake --build "$asan" -j "$jobs" --target store_tests src_tests
+  cmake --build "$asan" -j "$jobs" --target store_tests src_tests api_tests
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L unit
 fi

@@ -45,7 +45,7 @@ const Command& BackupCommand() {
             throw UsageError("--max-chain must be 1..1000");
         }
         if (vm.count("threads") != 0) options.threads = vm["threads"].as<unsigned>();
-        options.on_warning = [](const std::string& w) { PrintError("warning: " + w); };
+        options.on_warning = [](const std::string& w, const std::string&) { PrintError("warning: " + w); };
         options.on_note = [](const std::string& n) { std::cerr << "strata: note: " << n << std::endl; };
         auto store = OpenStore(vm);
         if (!store) return kExitError;

@@ -26,7 +26,7 @@ const Command& RestoreCommand() {
         RestoreOptions options;
         if (vm.count("path") != 0) options.path = vm["path"].as<std::string>();
         options.overwrite = vm["overwrite"].as<bool>();
-        options.on_error = [](const std::string& msg) { PrintError(msg); };
+        options.on_error = [](const std::string& msg, const std::string&) { PrintError(msg); };
         auto stats = RunRestore(store.get(), snap->manifest, vm["dest"].as<std::string>(), options);
         if (!stats.ok()) return ErrorExit(stats.status());
         std::cout << "restored " << stats->files << " files, " << stats->dirs << " directories, "

@@ -137,6 +137,22 @@ TEST_F(ObjectIndexTest, AddLocalIsFoundWithoutIndexFiles) {
   EXPECT_EQ(index.CoveredPacks(), std::unordered_set<std::string>{std::string(32, '4')});
 }
 
+TEST_F(ObjectIndexTest, DropUncommittedKeepsWhatIndexFilesList) {
+  ObjectIndex index(env_, dir_.path());
+  ASSERT_TRUE(index.Refresh().ok());
+  const IndexEntry committed = MakeEntry(1, 0x55);
+  const IndexEntry dropped = MakeEntry(2, 0x66);
+  index.AddLocal(committed);
+  index.AddLocal(dropped);
+  WriteIndex({committed});  // as Store::CommitObjects does after AddLocal
+  ASSERT_TRUE(index.DropUncommitted().ok());
+  auto found = index.Find(committed.id);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(Encoded(*found), Encoded(committed));
+  EXPECT_FALSE(index.Find(dropped.id).has_value());
+  EXPECT_EQ(index.CoveredPacks(), std::unordered_set<std::string>{std::string(32, '5')});
+}
+
 TEST_F(ObjectIndexTest, CoveredPacksListsEveryPack) {
   std::vector<IndexEntry> entries;
   for (uint64_t n = 0; n < 8; n++) entries.push_back(MakeEntry(n, static_cast<uint8_t>(0xa0 + n % 3)));

@@ -1,0 +1,53 @@
+// Progress and cancellation of a long job (Repository::Backup, Restore, Check).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace strata {
+
+enum class ProgressPhase {
+  kScanning,    // backup: the sources are being walked while files are stored; totals are not known yet
+  kStoring,     // backup: the walk is done, the totals are known, the last files are being stored
+  kCommitting,  // backup: directories and the snapshot are being written
+  kRestoring,
+  kChecking,
+  kDone,  // the job finished (sent once, last, with the final counts; not sent when it failed)
+};
+
+// "scanning", "storing", "committing", "restoring", "checking", "done".
+const char* ProgressPhaseName(ProgressPhase phase);
+
+struct Progress {
+  ProgressPhase phase = ProgressPhase::kScanning;
+  // Backup and restore: regular files and their logical bytes. Check: snapshots, and content bytes
+  // rebuilt (read_data). A total of 0 means not known (yet).
+  uint64_t files_done = 0;
+  uint64_t files_total = 0;
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+  std::string current_path;  // the file being worked on; check: the snapshot's name
+};
+
+class ProgressObserver {
+ public:
+  virtual ~ProgressObserver() = default;
+  // Called on the job's threads, never two calls at once, at most every 100 ms and at every change of
+  // phase. Keep it short: the job waits for it.
+  virtual void OnProgress(const Progress& progress) = 0;
+};
+
+// Set from any thread (a GUI's Cancel button) while a job runs; the job stops before its next file. One token
+// may serve several jobs. A cancelled job returns a Status with code kCancelled; a cancelled backup leaves
+// no snapshot, a cancelled restore leaves what it had written so far.
+class CancelToken {
+ public:
+  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace strata

@@ -1,0 +1,98 @@
+// strata's library API: one Repository per opened store.
+//
+// Everything a Repository uses belongs to it (caches, locks, its log sink); the library keeps no global
+// state, so one process can hold several Repositories, of one store or of several, and run their jobs at
+// once. Every call returns a Status or a Result (strata/status.h) whose message names the store, snapshot,
+// path or object concerned.
+//
+// A snapshot is named by its full id, a unique id prefix (4+ hex digits), its name, or "latest". Paths in a
+// snapshot are relative to its root, '/'-separated; "", "." and "/" are the root.
+//
+// Threads: ListSnapshots, ListDir, Stat, OpenFile and FileReader::Read may be called from many threads at
+// once, also while a job runs. Run one job (Backup, Restore, Check) at a time per Repository; for jobs in
+// parallel, open a Repository for each.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/browse.h"
+#include "strata/jobs.h"
+#include "strata/log.h"
+#include "strata/progress.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// Asked once, only when the store is encrypted. The library copies the password into guarded memory and
+// wipes the returned string. An error (the user cancelled the dialog) is passed on as it is.
+using PasswordCallback = std::function<Result<std::string>()>;
+
+// The Argon2id cost of unlocking an encrypted store: libsodium's presets (interactive: 64 MiB, 0.1 s;
+// moderate: 256 MiB, 0.4 s; sensitive: 1 GiB, 2 s). kMinimum protects nothing and is for tests only.
+enum class KeyStrength { kMinimum, kInteractive, kModerate, kSensitive };
+
+struct InitOptions {
+  bool encrypted = true;  // XChaCha20-Poly1305; the key wrapped under an Argon2id hash of the password
+  KeyStrength key_strength = KeyStrength::kModerate;
+  PasswordCallback password;    // the new store's password; required when encrypted
+  uint32_t pack_size_mib = 64;  // 1..4096
+  uint32_t max_chain = 32;      // longest delta chain before a full copy, 1..1000
+  int compression_level = 3;    // zstd, -7..22
+};
+
+struct OpenOptions {
+  std::string path;
+  PasswordCallback password;  // none: opening an encrypted store fails with kFailedPrecondition
+  LogSink* log = nullptr;     // none: messages are dropped; must outlive the Repository
+};
+
+class Repository {
+ public:
+  // Creates an empty store at `path` (missing, or an empty directory). Out-of-range options are
+  // kInvalidArgument; an existing store is kFailedPrecondition.
+  static Status Init(const std::string& path, const InitOptions& options);
+  // A missing or damaged store is an error naming its path; a wrong password is kWrongPassword.
+  static Result<std::unique_ptr<Repository>> Open(const OpenOptions& options);
+
+  ~Repository();
+  Repository(const Repository&) = delete;
+  Repository& operator=(const Repository&) = delete;
+
+  const std::string& path() const;
+  bool encrypted() const;
+
+  // Oldest first. A damaged snapshot is left out and logged as a warning.
+  Result<std::vector<Snapshot>> ListSnapshots();
+  // The entries of a directory, sorted by name.
+  Result<std::vector<Entry>> ListDir(std::string_view snapshot, std::string_view path);
+  Result<Entry> Stat(std::string_view snapshot, std::string_view path);
+  // A regular file's content; anything else is kInvalidArgument.
+  Result<std::unique_ptr<FileReader>> OpenFile(std::string_view snapshot, std::string_view path);
+
+  // Makes a snapshot. Files that cannot be read are logged (with their path), counted in errors and left
+  // out; anything that stops the backup is an error and leaves no snapshot, as does cancelling it.
+  Result<BackupSummary> Backup(const BackupRequest& request, ProgressObserver* progress = nullptr,
+                               const CancelToken* cancel = nullptr);
+  // Restores `path` of a snapshot (a directory's contents, or one file) into the directory `dest`, exactly:
+  // contents with their holes, modes, times, symlinks, hardlinks, xattrs, owners when run as root. Files
+  // that cannot be restored are logged and counted in errors; every content is verified.
+  Result<RestoreSummary> Restore(std::string_view snapshot, std::string_view path, const std::string& dest,
+                                 const RestoreRequest& request, ProgressObserver* progress = nullptr,
+                                 const CancelToken* cancel = nullptr);
+  // Verifies every snapshot; damage is reported in the result (and logged), an error is returned only when
+  // the check could not run.
+  Result<CheckReport> Check(const CheckRequest& request, ProgressObserver* progress = nullptr,
+                            const CancelToken* cancel = nullptr);
+
+ private:
+  struct Impl;
+  explicit Repository(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata
