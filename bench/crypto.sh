@@ -16,6 +16,7 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname "$bench_dir")
+source "$bench_dir/lib.sh"
 quick=0
 keep=0
 scratch_base=${BENCH_SCRATCH:-}
@@ -31,31 +32,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ "$(id -u)" -ne 0 ]; then
-  echo "crypto.sh: needs root (drops the page cache with /proc/sys/vm/drop_caches)" >&2
-  exit 1
-fi
-if [ -z "$strata" ]; then
-  build_dir="$repo_dir/build-bench"
-  cmake -S "$repo_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  make -C "$build_dir" -j2 strata >"$build_dir/bench-build.log" 2>&1 || {
-    echo "crypto.sh: strata does not build; see $build_dir/bench-build.log" >&2
-    exit 1
-  }
-  strata="$build_dir/strata"
-fi
+bench_require_root crypto.sh
+[ -n "$strata" ] || strata=$(bench_build crypto.sh "$repo_dir")
 for d in "$scratch_base" /var/tmp /tmp; do
   [ -n "$d" ] && [ -d "$d" ] && { base=$d; break; }
 done
 scratch=$(mktemp -d "$base/strata-crypto.XXXXXX")
-cleanup() {
-  local mp
-  while read -r _ mp _; do
-    case "$mp" in "$scratch"/*) fusermount3 -u -z "$mp" || true ;; esac
-  done </proc/mounts
-  if [ "$keep" -eq 1 ]; then echo "scratch kept in $scratch"; else rm -rf "$scratch"; fi
-}
-trap cleanup EXIT
+bench_scratch_trap "$scratch" "$keep"
 args=(--strata "$strata" --scratch "$scratch")
 [ "$quick" -eq 1 ] && args+=(--quick)
 python3 "$bench_dir/crypto.py" "${args[@]}"

@@ -25,7 +25,7 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname "$bench_dir")
-build_dir="$repo_dir/build-bench"
+source "$bench_dir/lib.sh"
 
 quick=0
 keep=0
@@ -51,30 +51,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "run.sh: needs root (drops the page cache with /proc/sys/vm/drop_caches)" >&2
-  exit 1
-fi
+bench_require_root run.sh
 
 started=$(date +%s)
 "$repo_dir/tools/install-deps.sh" --bench
 
-# Build strata in its own directory. Other engineers edit the tree concurrently, so a build that fails
-# may be someone's half-done edit: wait and retry a few times before giving up.
-for attempt in 1 2 3 4 5; do
-  [ -n "$strata" ] && break
-  if cmake -S "$repo_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-     make -C "$build_dir" -j2 strata >"$build_dir/bench-build.log" 2>&1; then
-    break
-  fi
-  if [ "$attempt" -eq 5 ]; then
-    echo "run.sh: strata does not build; last output in $build_dir/bench-build.log" >&2
-    exit 1
-  fi
-  echo "run.sh: build failed (attempt $attempt), retrying in 60 s" >&2
-  sleep 60
-done
-[ -n "$strata" ] || strata="$build_dir/strata"
+[ -n "$strata" ] || strata=$(bench_build run.sh "$repo_dir")
 echo "using $strata: $("$strata" --version)"
 
 need_gb=20
@@ -101,19 +83,8 @@ else
   }
 fi
 scratch=$(mktemp -d "$base/strata-bench.XXXXXX")
-cleanup() {
-  # mount_bench.py unmounts what it mounted; this catches a mount left by a run that was killed.
-  local mp
-  while read -r _ mp _; do
-    case "$mp" in "$scratch"/*) fusermount3 -u -z "$mp" || true ;; esac
-  done </proc/mounts
-  if [ "$keep" -eq 1 ]; then
-    echo "scratch kept in $scratch"
-  else
-    rm -rf "$scratch"
-  fi
-}
-trap cleanup EXIT
+# mount_bench.py unmounts what it mounted; the trap catches a mount left by a run that was killed.
+bench_scratch_trap "$scratch" "$keep"
 echo "scratch: $scratch"
 
 # --only splits into bench.py's phases and mount_bench.py's; without it both run everything.
