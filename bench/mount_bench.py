@@ -2,7 +2,8 @@
 """The mount benchmark: reading backups through `strata mount`, `borg mount` and `restic mount` against
 the same operations on the plain files, all measured in one run.
 
-  mount_bench.py run --strata BIN --scratch DIR [--quick] [--only PHASES] [--workloads DIR [--prepare]]
+  mount_bench.py run --strata BIN --scratch DIR [--quick] [--only PHASES]
+                    [--workloads DIR [--prepare [--rebuild-strata WORKLOADS]]]
                     --merge RESULTS_JSON
 
 Phases (default all): time (mount time, 1 and N snapshots), seq (sequential read of one big file), rand
@@ -233,9 +234,21 @@ class MountBench(Repos):
             self.ready.add(name)
             say(f"  reusing kept workload: {name}")
 
-    def prepare(self):
+    def prepare(self, rebuild_strata=()):
+        """Builds the workloads not kept yet; those named in rebuild_strata are built again for strata
+        alone (after a change to what strata writes), their sources regenerated as before (the generators
+        are seeded) and the other tools' repositories kept."""
+        self.phase = "prepare"
+        if rebuild_strata:
+            others = self.tools
+            self.tools = [self.strata]
+            try:
+                for name in rebuild_strata:
+                    self.ready.discard(name)
+                    self.need(name)
+            finally:
+                self.tools = others
         for name in WORKLOAD_STATE:
-            self.phase = "prepare"
             self.need(name)
 
     def make_files(self):
@@ -243,6 +256,8 @@ class MountBench(Repos):
         edit_percent % of the files. Plain copies of versions 1 and 2 stay for diff -r and cp -a."""
         c = self.cfg
         self.files = os.path.join(self.w, "files")
+        for d in ("files", "plain1", "plain2"):
+            rmrf(os.path.join(self.w, d))
         gen_files.small(self.files, c["files"], c["dirs"])
         self.plain1 = os.path.join(self.w, "plain1")
         self.plain2 = os.path.join(self.w, "plain2")
@@ -263,6 +278,7 @@ class MountBench(Repos):
 
     def make_big(self):
         d = os.path.join(self.w, "big")
+        rmrf(d)
         os.makedirs(d)
         self.big = os.path.join(d, "big.bin")
         gen_files.blob(self.big, self.cfg["big_mb"], 13)
@@ -278,13 +294,15 @@ class MountBench(Repos):
         back up only version 0 and the versions read."""
         c = self.cfg
         d = os.path.join(self.w, "chain")
+        rmrf(d)
         os.makedirs(d)
         self.chain = os.path.join(d, "blob.bin")
         gen_files.blob(self.chain, c["chain_mb"], 11)
         for tool in self.tools:
             self.fresh_repo(tool, "chain")
         self.chain_digest = {}
-        self.chain_index = {t.name: {} for t in self.tools}  # depth -> snapshot index, per tool
+        # depth -> snapshot index, per tool; a rebuild for strata alone keeps the others'.
+        self.chain_index = {**getattr(self, "chain_index", {}), **{t.name: {} for t in self.tools}}
         growth = []
         strata_repo = self.repo(self.strata, "chain")
         for v in range(0, c["chain_versions"] + 1):
@@ -512,6 +530,9 @@ def main():
     r.add_argument("--out", default=BENCH_DIR)
     r.add_argument("--workloads", help="keep the workloads here and reuse those already kept")
     r.add_argument("--prepare", action="store_true", help="only build the workloads (needs --workloads)")
+    r.add_argument("--rebuild-strata", default="",
+                   help="with --prepare: comma-separated workloads (" + ",".join(WORKLOAD_STATE) +
+                   ") to build again for strata alone")
     args = ap.parse_args()
     phases = args.only.split(",") if args.only else PHASES
     bad = [p for p in phases if p not in PHASES]
@@ -522,8 +543,11 @@ def main():
     if args.prepare and not args.workloads:
         sys.exit("mount_bench.py: --prepare needs --workloads")
     b = MountBench(args.strata, args.scratch, cfg, args.workloads)
+    rebuild = [w for w in args.rebuild_strata.split(",") if w]
+    if [w for w in rebuild if w not in WORKLOAD_STATE] or (rebuild and not args.prepare):
+        sys.exit(f"mount_bench.py: --rebuild-strata takes workloads of {list(WORKLOAD_STATE)}, with --prepare")
     if args.prepare:
-        b.prepare()
+        b.prepare(rebuild)
         return
     # SIGTERM / SIGHUP unwind like Ctrl-C, so the finally below unmounts.
     for sig in (signal.SIGTERM, signal.SIGHUP):

@@ -2,7 +2,7 @@
 # strata benchmark: strata vs borg vs restic vs a native baseline, side by side. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--keep] [--scratch DIR] [--strata BIN] [--only PHASES] [--no-mount]
-#                [--workloads DIR [--prepare]]
+#                [--workloads DIR [--prepare [--rebuild-strata WORKLOADS]]]
 #
 #   --quick        smaller workloads (~10 min instead of ~60)
 #   --keep         keep the scratch directory (workloads, repositories, bench.log) for inspection
@@ -18,6 +18,8 @@
 #   --workloads DIR  the mount benchmark keeps its workloads (trees and repositories, most of its hour)
 #                  in DIR and reuses those already there, so they can be built while the machine is busy
 #                  and measured when it is quiet; --prepare only builds them
+#   --rebuild-strata WORKLOADS  with --prepare: build these kept workloads (files,big,chain) again for
+#                  strata alone, after a change to what strata writes
 #
 # Needs root (it drops the page cache between cold runs and restores with ownership). Writes
 # bench/RESULTS.md (bench/RESULTS-quick.md with --quick) and bench/results.json.
@@ -35,6 +37,7 @@ only=""
 no_mount=0
 workloads=""
 prepare=0
+rebuild=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -45,7 +48,8 @@ while [ $# -gt 0 ]; do
     --no-mount) no_mount=1 ;;
     --workloads) workloads=$(realpath -m "$2"); shift ;;
     --prepare) prepare=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --rebuild-strata) rebuild="$2"; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -112,6 +116,7 @@ if { [ -z "$only" ] && [ "$no_mount" -eq 0 ]; } || [ -n "$mount_phases" ]; then
   [ -n "$mount_phases" ] && args+=(--only "$mount_phases")
   [ -n "$workloads" ] && args+=(--workloads "$workloads")
   [ "$prepare" -eq 1 ] && args+=(--prepare)
+  [ -n "$rebuild" ] && args+=(--rebuild-strata "$rebuild")
   python3 "$bench_dir/mount_bench.py" "${args[@]}"
 fi
 

@@ -74,8 +74,9 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
   struct stat before;
   if (fstat(fd, &before) != 0) return Status::FromErrno(path, errno);
   SignatureBuilder sig(ChooseBlockLength(static_cast<uint64_t>(before.st_size)));
-  STRATA_RETURN_IF_ERROR(
-      pack_->BeginObject(format::ObjectType::kData, store_->header().params.data_frame_log2));
+  const uint8_t frame_log2 = store_->header().params.data_frame_log2;
+  STRATA_RETURN_IF_ERROR(pack_->BeginObject(format::ObjectType::kData, frame_log2,
+                                            std::max(frame_log2 - 2, int{format::kMinFrameLog2})));
   Hasher literal;
   std::optional<DeltaBuilder> delta;
   if (base != nullptr) {

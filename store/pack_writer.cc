@@ -42,11 +42,12 @@ Status PackWriter::OpenPack() {
   return Status::Ok();
 }
 
-Status PackWriter::BeginObject(format::ObjectType type, uint8_t frame_log2) {
+Status PackWriter::BeginObject(format::ObjectType type, uint8_t frame_log2, uint8_t small_frame_log2) {
   assert(!in_object_);
   if (frame_log2 < format::kMinFrameLog2 || frame_log2 > format::kMaxFrameLog2) {
     return Status::InvalidArgument("frame size 2^" + std::to_string(frame_log2) + " is out of range");
   }
+  small_frame_log2_ = small_frame_log2 >= format::kMinFrameLog2 ? small_frame_log2 : frame_log2;
   if (!file_) STRATA_RETURN_IF_ERROR(OpenPack());
   in_object_ = true;
   current_ = IndexEntry();
@@ -63,6 +64,15 @@ Status PackWriter::BeginObject(format::ObjectType type, uint8_t frame_log2) {
 Status PackWriter::EmitFrame(std::string_view raw) {
   size_t before = buffer_.size();
   codec_->Encode(raw, current_.salt, static_cast<uint32_t>(frame_sizes_.size()), &buffer_);
+  if (frame_sizes_.empty() && small_frame_log2_ < current_.frame_log2 && raw.size() == current_.FrameSize() &&
+      buffer_.size() - before > raw.size() / 2) {
+    buffer_.resize(before);
+    current_.frame_log2 = small_frame_log2_;
+    for (size_t at = 0; at < raw.size(); at += current_.FrameSize()) {
+      STRATA_RETURN_IF_ERROR(EmitFrame(raw.substr(at, current_.FrameSize())));
+    }
+    return Status::Ok();
+  }
   frame_sizes_.push_back(static_cast<uint32_t>(buffer_.size() - before));
   current_.raw_size += raw.size();
   if (buffer_.size() >= kWriteBufferSize) return FlushBuffer();
@@ -78,18 +88,18 @@ Status PackWriter::FlushBuffer() {
 
 Status PackWriter::Append(std::string_view raw) {
   assert(in_object_);
-  const size_t frame = current_.FrameSize();
+  // The frame size may shrink at the first frame (BeginObject).
   if (!pending_raw_.empty()) {
-    size_t take = std::min(raw.size(), frame - pending_raw_.size());
+    size_t take = std::min(raw.size(), current_.FrameSize() - pending_raw_.size());
     pending_raw_.append(raw.data(), take);
     raw.remove_prefix(take);
-    if (pending_raw_.size() < frame) return Status::Ok();
+    if (pending_raw_.size() < current_.FrameSize()) return Status::Ok();
     STRATA_RETURN_IF_ERROR(EmitFrame(pending_raw_));
     pending_raw_.clear();
   }
-  while (raw.size() >= frame) {
-    STRATA_RETURN_IF_ERROR(EmitFrame(raw.substr(0, frame)));
-    raw.remove_prefix(frame);
+  while (raw.size() >= current_.FrameSize()) {
+    STRATA_RETURN_IF_ERROR(EmitFrame(raw.substr(0, current_.FrameSize())));
+    raw.remove_prefix(current_.FrameSize());
   }
   pending_raw_.assign(raw.data(), raw.size());
   return Status::Ok();

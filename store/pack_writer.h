@@ -28,7 +28,10 @@ class PackWriter {
   PackWriter(const PackWriter&) = delete;
   PackWriter& operator=(const PackWriter&) = delete;
 
-  Status BeginObject(format::ObjectType type, uint8_t frame_log2);
+  // The object's frames hold 2^frame_log2 raw bytes, or 2^small_frame_log2 (when smaller) if its first
+  // full frame does not compress to half its size: a random read fetches and checks a whole stored frame,
+  // and a frame that hardly compresses gains nothing by being large (strata-store(5), FRAMES).
+  Status BeginObject(format::ObjectType type, uint8_t frame_log2, uint8_t small_frame_log2 = 0);
   Status Append(std::string_view raw);
   // Seals the object under `id`; may seal the pack if it reached its target size.
   Result<IndexEntry> FinishObject(const ObjectId& id);
@@ -67,6 +70,7 @@ class PackWriter {
   // The object being written.
   bool in_object_ = false;
   IndexEntry current_;
+  uint8_t small_frame_log2_ = 0;
   std::string pending_raw_;  // raw bytes of the current, not yet full frame
   std::vector<uint32_t> frame_sizes_;
 };
