@@ -62,7 +62,10 @@ struct ContentWriter::Pass {
 };
 
 ContentWriter::ContentWriter(Store* store, SessionObjects* session, ContentOptions options)
-    : store_(store), session_(session), options_(options), pack_(store->NewPackWriter(options.lock_id)) {
+    : store_(store),
+      session_(session),
+      options_(std::move(options)),
+      pack_(store->NewPackWriter(options_.lock_id)) {
   if (options_.max_chain == 0) options_.max_chain = store->header().params.max_chain;
 }
 

@@ -97,9 +97,9 @@ Status PackWriter::Append(std::string_view raw) {
     STRATA_RETURN_IF_ERROR(EmitFrame(pending_raw_));
     pending_raw_.clear();
   }
-  while (raw.size() >= current_.FrameSize()) {
-    STRATA_RETURN_IF_ERROR(EmitFrame(raw.substr(0, current_.FrameSize())));
-    raw.remove_prefix(current_.FrameSize());
+  for (size_t frame; raw.size() >= (frame = current_.FrameSize());) {
+    STRATA_RETURN_IF_ERROR(EmitFrame(raw.substr(0, frame)));
+    raw.remove_prefix(frame);
   }
   pending_raw_.assign(raw.data(), raw.size());
   return Status::Ok();

@@ -27,6 +27,7 @@
 #include "store/store_cipher.h"
 #include "store/store_header.h"
 #include "store/tree.h"
+#include "store/work_pool.h"
 
 namespace strata {
 
@@ -129,6 +130,16 @@ class Store {
   Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
                                   const std::string& what) const;
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
+  // `take` bytes at `in_frame` of one frame of a data object.
+  struct Piece {
+    std::shared_ptr<const IndexEntry> entry;
+    uint64_t frame;
+    uint64_t in_frame;
+    size_t take;
+  };
+  // Appends the pieces of [offset, offset+n) of a data object, in order.
+  Status AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std::vector<Piece>* pieces);
+  Status ReadPieces(const std::vector<Piece>& pieces, std::string* out);
   // The object's frame table; given `frame0`, see PackReader::ReadFrameTable (left empty when cached).
   Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry,
                                                           std::string* frame0 = nullptr);
@@ -149,6 +160,7 @@ class Store {
   LruCache<ObjectId, ExtentMap, ObjectIdHash> extent_maps_;
   LruCache<ObjectId, Tree, ObjectIdHash> trees_;
   std::atomic<BlockCache*> block_cache_{nullptr};
+  WorkPool decode_pool_{WorkPool::DefaultHelpers()};  // last: its threads stop before the rest goes
 };
 
 }  // namespace strata

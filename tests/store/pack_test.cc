@@ -214,31 +214,35 @@ TEST_F(PackTest, ObjectsThatHardlyCompressGetSmallFrames) {
   };
   const std::string text(kBigFrame * 3 + 5, 'x');
   std::vector<Case> cases = {
-      {test::RandomBytes(kBigFrame * 3 + 5, 7), kLog2},         // incompressible: small frames
-      {text, kBig},                                               // compressible: keeps its frames
-      {test::RandomBytes(kBigFrame - 1, 8), kBig},                // no full first frame: one frame
-      {test::RandomBytes(kBigFrame, 9) + text, kLog2},           // only the first frame decides
+      {test::RandomBytes(kBigFrame * 3 + 5, 7), kLog2},  // incompressible: small frames
+      {text, kBig},                                      // compressible: keeps its frames
+      {test::RandomBytes(kBigFrame - 1, 8), kBig},       // no full first frame: one frame
+      {test::RandomBytes(kBigFrame, 9) + text, kLog2},   // only the first frame decides
       {std::string(kBigFrame, '\0') + test::RandomBytes(kBigFrame, 10), kBig},  // a hole compresses
   };
   auto w = NewWriter();
   for (const Case& c : cases) {
-    // Streamed in pieces that straddle both frame sizes, as the backup writer appends.
-    ASSERT_TRUE(w->BeginObject(format::ObjectType::kData, kBig, kLog2).ok());
-    for (size_t pos = 0; pos < c.content.size(); pos += kFrame + 3) {
-      ASSERT_TRUE(w->Append(std::string_view(c.content).substr(pos, kFrame + 3)).ok());
+    // Streamed in pieces smaller than a frame and in pieces of several frames (as the backup writer
+    // appends), and in one piece.
+    for (size_t piece : {kFrame + 3, kBigFrame * 2 + 1, c.content.size()}) {
+      ASSERT_TRUE(w->BeginObject(format::ObjectType::kData, kBig, kLog2).ok());
+      for (size_t pos = 0; pos < c.content.size(); pos += piece) {
+        ASSERT_TRUE(w->Append(std::string_view(c.content).substr(pos, piece)).ok());
+      }
+      ASSERT_TRUE(w->FinishObject(IdOf(c.content, 's')).ok());
     }
-    ASSERT_TRUE(w->FinishObject(IdOf(c.content, 's')).ok());
   }
   ASSERT_TRUE(w->Flush().ok());
   std::vector<IndexEntry> sealed = w->TakeSealedEntries();
-  ASSERT_EQ(sealed.size(), cases.size());
+  ASSERT_EQ(sealed.size(), cases.size() * 3);
   auto r = NewReader();
-  for (size_t i = 0; i < cases.size(); i++) {
-    EXPECT_EQ(sealed[i].frame_log2, cases[i].expected_log2) << i;
-    EXPECT_EQ(sealed[i].raw_size, cases[i].content.size()) << i;
+  for (size_t i = 0; i < sealed.size(); i++) {
+    const Case& c = cases[i / 3];
+    EXPECT_EQ(sealed[i].frame_log2, c.expected_log2) << i;
+    EXPECT_EQ(sealed[i].raw_size, c.content.size()) << i;
     auto obj = r->ReadObject(sealed[i], UINT64_MAX);
     ASSERT_TRUE(obj.ok()) << i << ": " << obj.status().message();
-    EXPECT_TRUE(*obj == cases[i].content) << i;
+    EXPECT_TRUE(*obj == c.content) << i;
   }
 }
 
