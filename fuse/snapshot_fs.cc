@@ -58,11 +58,28 @@ std::string Identity(const std::string& view_key, const std::string& path, const
 SnapshotFs::SnapshotFs(Store* store, std::function<void(const std::string&)> log)
     : store_(store), log_(std::move(log)) {
   root_ = std::make_shared<Node>();
-  root_->entry.type = EntryType::kDirectory;
-  root_->entry.mode = 0755;
-  root_->entry.nlink = 2;
+  root_->attr.type = EntryType::kDirectory;
+  root_->attr.mode = 0755;
+  root_->attr.nlink = 2;
   root_->identity = HashBytes("root");
   nodes_[kRootIno] = root_;
+}
+
+void SnapshotFs::Node::Set(const TreeEntry& e) {
+  attr.ref = e.ref;
+  attr.size = e.size;
+  attr.blocks = e.blocks;
+  attr.rdev = e.rdev;
+  attr.nlink = e.nlink;
+  attr.mtime_ns = e.mtime_ns;
+  attr.ctime_ns = e.ctime_ns;
+  attr.mode = e.mode;
+  attr.uid = e.uid;
+  attr.gid = e.gid;
+  attr.type = e.type;
+  extras = e.symlink_target.empty() && e.xattrs.empty()
+               ? nullptr
+               : std::make_unique<const Extras>(Extras{e.symlink_target, e.xattrs});
 }
 
 size_t SnapshotFs::inode_count() const {
@@ -95,7 +112,7 @@ std::shared_ptr<const SnapshotFs::Snapshots> SnapshotFs::CurrentSnapshots() {
   std::lock_guard<std::mutex> lock(mu_);
   // New snapshots bring new index files: their objects must be findable before anyone browses them.
   if (!snapshots_ || snapshots_->by_name.size() != fresh->by_name.size()) (void)store_->RefreshIndex();
-  if (!list->empty()) root_->entry.mtime_ns = root_->entry.ctime_ns = list->back().manifest.time_ns;
+  if (!list->empty()) root_->attr.mtime_ns = root_->attr.ctime_ns = list->back().manifest.time_ns;
   snapshots_ = fresh;
   return snapshots_;
 }
@@ -145,7 +162,7 @@ std::string SnapshotFs::Where(const Node& node) const {
 }
 
 struct stat SnapshotFs::StatOf(uint64_t ino, const Node& node) const {
-  const TreeEntry& e = node.entry;
+  const Attributes& e = node.attr;
   struct stat st;
   std::memset(&st, 0, sizeof st);
   st.st_ino = ino;
@@ -173,15 +190,15 @@ Result<FsEntry> SnapshotFs::Lookup(uint64_t parent, std::string_view name) {
     for (const auto& [n, view] : snaps->by_name) {
       if (n == name) {
         child.view = view;
-        child.entry = view->manifest.root;
+        child.Set(view->manifest.root);
         child.identity = HashBytes("R" + view->key);
         break;
       }
     }
     if (!child.view) return Status::NotFound(std::string(name));
   } else {
-    if (dir->entry.type != EntryType::kDirectory) return Status::FromErrno(std::string(name), ENOTDIR);
-    auto tree = store_->GetTree(dir->entry.ref);
+    if (dir->attr.type != EntryType::kDirectory) return Status::FromErrno(std::string(name), ENOTDIR);
+    auto tree = store_->GetTree(dir->attr.ref);
     if (!tree.ok()) {
       log_(Where(*dir) + ": " + tree.status().message());
       return Status::Corruption(tree.status().message());
@@ -198,7 +215,7 @@ Result<FsEntry> SnapshotFs::Lookup(uint64_t parent, std::string_view name) {
            ") is nested more than " + std::to_string(format::kMaxTreeDepth) + " deep");
       return Status::Corruption("directories nested too deep");
     }
-    child.entry = *e;
+    child.Set(*e);
     child.identity = HashBytes(Identity(dir->view->key, child.path, *e));
   }
   FsEntry out;
@@ -223,7 +240,7 @@ Result<struct stat> SnapshotFs::GetAttr(uint64_t ino) {
 Status SnapshotFs::ReadDir(uint64_t ino, uint64_t offset, bool plus,
                            const std::function<bool(const FsEntry&, uint64_t next)>& fits) {
   STRATA_ASSIGN_OR_RETURN(auto dir, Get(ino));
-  if (dir->entry.type != EntryType::kDirectory) return Status::FromErrno("readdir", ENOTDIR);
+  if (dir->attr.type != EntryType::kDirectory) return Status::FromErrno("readdir", ENOTDIR);
   std::shared_ptr<const Snapshots> snaps;
   std::shared_ptr<const Tree> tree;
   size_t count;
@@ -231,7 +248,7 @@ Status SnapshotFs::ReadDir(uint64_t ino, uint64_t offset, bool plus,
     snaps = CurrentSnapshots();
     count = snaps->by_name.size();
   } else {
-    auto t = store_->GetTree(dir->entry.ref);
+    auto t = store_->GetTree(dir->attr.ref);
     if (!t.ok()) {
       log_(Where(*dir) + ": " + t.status().message());
       return Status::Corruption(t.status().message());
@@ -275,18 +292,18 @@ Status SnapshotFs::ReadDir(uint64_t ino, uint64_t offset, bool plus,
 
 Result<ObjectId> SnapshotFs::Open(uint64_t ino) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
-  if (node->entry.type == EntryType::kDirectory) return Status::FromErrno("open", EISDIR);
-  if (node->entry.type != EntryType::kRegular) return Status::FromErrno("open", EACCES);
-  return node->entry.ref;
+  if (node->attr.type == EntryType::kDirectory) return Status::FromErrno("open", EISDIR);
+  if (node->attr.type != EntryType::kRegular) return Status::FromErrno("open", EACCES);
+  return node->attr.ref;
 }
 
 Status SnapshotFs::Read(uint64_t ino, uint64_t offset, size_t size, std::string* out) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
-  if (node->entry.type != EntryType::kRegular) return Status::FromErrno("read", EINVAL);
+  if (node->attr.type != EntryType::kRegular) return Status::FromErrno("read", EINVAL);
   // The size the kernel was given came from the tree entry, the bytes come from the version record: a
   // crafted store can make them disagree, and the file would read short or cut off without an error.
   // Checked at every read, since opens need not reach the daemon.
-  Status s = store_->ReadVersion(node->entry.ref, offset, size, out, node->entry.size);
+  Status s = store_->ReadVersion(node->attr.ref, offset, size, out, node->attr.size);
   if (!s.ok()) {
     log_("read error in " + Where(*node) + ": " + s.message());
     return Status::Corruption(s.message());
@@ -300,14 +317,16 @@ Result<uint64_t> SnapshotFs::Seek(const ObjectId& version, uint64_t offset, bool
 
 Result<std::string> SnapshotFs::ReadLink(uint64_t ino) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
-  if (node->entry.type != EntryType::kSymlink) return Status::FromErrno("readlink", EINVAL);
-  return node->entry.symlink_target;
+  if (node->attr.type != EntryType::kSymlink) return Status::FromErrno("readlink", EINVAL);
+  return node->extras ? node->extras->symlink_target : std::string();
 }
 
 Result<std::string> SnapshotFs::GetXattr(uint64_t ino, std::string_view name) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
-  for (const auto& [n, v] : node->entry.xattrs) {
-    if (n == name) return v;
+  if (node->extras) {
+    for (const auto& [n, v] : node->extras->xattrs) {
+      if (n == name) return v;
+    }
   }
   return Status::FromErrno(std::string(name), ENODATA);
 }
@@ -315,7 +334,9 @@ Result<std::string> SnapshotFs::GetXattr(uint64_t ino, std::string_view name) {
 Result<std::vector<std::string>> SnapshotFs::ListXattr(uint64_t ino) {
   STRATA_ASSIGN_OR_RETURN(auto node, Get(ino));
   std::vector<std::string> names;
-  for (const auto& [n, v] : node->entry.xattrs) names.push_back(n);
+  if (node->extras) {
+    for (const auto& [n, v] : node->extras->xattrs) names.push_back(n);
+  }
   return names;
 }
 

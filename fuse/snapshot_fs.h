@@ -71,14 +71,38 @@ class SnapshotFs {
     std::string key;  // "s:<snapshot id>" or "l:<snapshot id>" (latest)
     Manifest manifest;
   };
+  // What the table keeps of a tree entry: what stat, read, lookup and readdir need. The kernel keeps
+  // every inode it has seen while memory is plentiful (100k and more after a walk of many snapshots), so
+  // a node holds no more than that (a whole TreeEntry is 264 bytes before its strings).
+  struct Attributes {
+    ObjectId ref;  // version id (regular) or subtree id (directory)
+    uint64_t size = 0;
+    uint64_t blocks = 0;
+    uint64_t rdev = 0;
+    uint64_t nlink = 1;
+    int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
+    uint32_t mode = 0;
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    EntryType type = EntryType::kRegular;
+  };
+  // Rare, so kept apart: most nodes have neither.
+  struct Extras {
+    std::string symlink_target;
+    std::vector<std::pair<std::string, std::string>> xattrs;
+  };
   struct Node {
     std::shared_ptr<const View> view;  // null for the root
     std::string path;                  // within the view; "" for the view's root
-    TreeEntry entry;
+    Attributes attr;
+    std::unique_ptr<const Extras> extras;  // null when the entry has no link target and no xattrs
     // BLAKE2b-256 of what the inode number was derived from: 32 bytes per node instead of a path and an
     // encoded entry, and two different identities never share a hash in practice.
     ObjectId identity;
     uint64_t nlookup = 0;
+
+    void Set(const TreeEntry& e);
   };
   struct Snapshots {
     std::chrono::steady_clock::time_point loaded;

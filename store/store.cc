@@ -31,6 +31,17 @@ size_t ExtentMapCharge(const ExtentMap& map) {
   return 64 + map.extents().size() * sizeof(Extent) + map.sources().size() * 32;
 }
 
+// What a decoded tree occupies, near enough: its entries and their strings (the cache budgets real memory).
+size_t TreeCharge(const Tree& tree) {
+  size_t charge = sizeof(Tree) + tree.entries.capacity() * sizeof(TreeEntry);
+  for (const TreeEntry& e : tree.entries) {
+    charge += e.name.size() + e.user.size() + e.group.size() + e.symlink_target.size();
+    for (const auto& [name, value] : e.xattrs)
+      charge += sizeof name + sizeof value + name.size() + value.size();
+  }
+  return charge;
+}
+
 }  // namespace
 
 ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner, const StoreCipher* cipher) {
@@ -241,7 +252,7 @@ Result<std::shared_ptr<const Tree>> Store::GetTree(const ObjectId& id) {
   if (auto cached = trees_.Get(id)) return cached;
   STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadObject(id, format::ObjectType::kTree));
   STRATA_ASSIGN_OR_RETURN(Tree tree, Tree::Decode(bytes, "tree " + id.Hex()));
-  size_t charge = bytes.size() + 64 * tree.entries.size();
+  size_t charge = TreeCharge(tree);
   auto shared = std::make_shared<const Tree>(std::move(tree));
   trees_.Put(id, shared, charge);
   return shared;
