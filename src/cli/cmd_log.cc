@@ -20,6 +20,17 @@ std::string StorageText(const PathVersion& v) {
   return "";
 }
 
+// One line of the table; no trailing blanks when CHANGED is empty.
+std::string Row(const std::string& id, const std::string& name, char marker, const std::string& size,
+                const std::string& stored, const std::string& changed) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%-12s  %-22s  %c  %12s  %-9s  ", id.c_str(), name.c_str(), marker,
+                size.c_str(), stored.c_str());
+  std::string line = buf + changed;
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
 void PrintVersion(const PathVersion& v, const SnapshotInfo& s, bool json) {
   std::string details;
   for (const std::string& name : MetadataNames(v.metadata)) details += (details.empty() ? "" : ",") + name;
@@ -40,9 +51,9 @@ void PrintVersion(const PathVersion& v, const SnapshotInfo& s, bool json) {
     return;
   }
   const bool gone = v.kind == ChangeKind::kDeleted;
-  std::printf("%-12s  %-22s  %c  %12s  %-9s  %s\n", s.manifest.id.Hex().substr(0, 12).c_str(), s.name.c_str(),
-              ChangeMarker(v.kind), gone ? "-" : std::to_string(v.entry.size).c_str(),
-              gone ? "-" : StorageText(v).c_str(), details.c_str());
+  std::string line = Row(s.manifest.id.Hex().substr(0, 12), s.name, ChangeMarker(v.kind),
+                         gone ? "-" : std::to_string(v.entry.size), gone ? "-" : StorageText(v), details);
+  std::cout << line << '\n';
 }
 
 }  // namespace
@@ -69,7 +80,7 @@ const Command& LogCommand() {
         if (!log.ok()) return ErrorExit(log.status());
         const bool json = vm["json"].as<bool>();
         if (!json) {
-          std::printf("%-12s  %-22s  %c  %12s  %-9s  %s\n", "ID", "NAME", ' ', "SIZE", "STORED", "CHANGED");
+          std::cout << Row("ID", "NAME", ' ', "SIZE", "STORED", "CHANGED") << '\n';
         }
         for (const PathVersion& v : *log) PrintVersion(v, (*snapshots)[v.snapshot], json);
         std::cout.flush();

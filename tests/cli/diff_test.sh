@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # strata diff: random trees backed up twice with random edits (content, deletions, additions, chmod, chown,
 # mtimes, xattrs, symlink targets, type changes, new hardlinks). What diff reports must be what
-# tests/cli/diff_oracle.py finds between saved copies of the two source trees (diff -rq for existence and
-# content, lstat for types and metadata), in text and in --json, for the whole snapshot and for a subtree;
-# bad input is one line and exit 1.
+# tests/cli/diff_oracle.py finds between saved copies of the two source trees, and between the two
+# snapshots restored (diff -rq for existence and content, lstat for types and metadata), in text and in
+# --json, for the whole snapshot and for a subtree; bad input is one line and exit 1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 t_init diff_test
@@ -56,6 +56,11 @@ for seed in 1 2 3; do
   expect_exit 0 strata diff -s "$S" "$a" "$b" --json
   json_kinds "$T_STDOUT" >"$T/got-json"
   check "seed $seed: --json diff (with metadata fields) agrees" diff -u "$T/expected" "$T/got-json"
+  # The same holds between the two snapshots as restored.
+  expect_exit 0 strata restore -s "$S" "$a" "$T/restored-a$seed"
+  expect_exit 0 strata restore -s "$S" "$b" "$T/restored-b$seed"
+  python3 "$here/diff_oracle.py" "$T/restored-a$seed" "$T/restored-b$seed" | LC_ALL=C sort >"$T/expected-restored"
+  check "seed $seed: --json diff agrees with the restored trees" diff -u "$T/expected-restored" "$T/got-json"
 
   # A subtree: only the paths under it, the same way.
   sub=$(cd "$src" && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort | head -n 1)

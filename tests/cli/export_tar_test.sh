@@ -63,3 +63,6 @@ expect_exit 1 strata export-tar -s "$S" latest -o "$T/no-dir/x.tar"
 expect_stderr_line '^strata: archive .*/no-dir/x.tar: No such file or directory$'
 expect_exit 2 strata export-tar -s "$S"
 expect_stderr_line '^strata: export-tar: needs SNAPSHOT$'
+# A terminal is no place for an archive (script(1) gives the command one).
+script -qec "$STRATA_BIN export-tar -s '$S' latest" /dev/null >"$T/tty-out" 2>&1 && fail "export-tar wrote to a terminal"
+check "writing to a terminal is refused" grep -q 'refusing to write an archive to a terminal' "$T/tty-out"
