@@ -42,6 +42,15 @@ struct RestoreSummary {
   uint64_t errors = 0;  // entries that could not be restored: each was logged, with its path
 };
 
+// What Repository::ExportTar wrote.
+struct ExportSummary {
+  uint64_t files = 0;  // regular files whose content is in the archive
+  uint64_t links = 0;  // hard links to one of those
+  uint64_t dirs = 0;
+  uint64_t other = 0;  // symlinks, fifos, devices
+  uint64_t bytes = 0;  // content bytes
+};
+
 struct CheckRequest {
   // Also rebuild every file version and compare its content hash, reading every frame in use.
   bool read_data = false;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "strata/browse.h"
+#include "strata/history.h"
 #include "strata/jobs.h"
 #include "strata/log.h"
 #include "strata/progress.h"
@@ -88,6 +89,20 @@ class Repository {
   // the check could not run.
   Result<CheckReport> Check(const CheckRequest& request, ProgressObserver* progress = nullptr,
                             const CancelToken* cancel = nullptr);
+
+  // What changed under `path` from snapshot `before` to snapshot `after`, from the stored trees alone
+  // (strata/history.h): each changed path goes to `on_change`, parents first and siblings by name. A path
+  // in neither snapshot is kNotFound.
+  Result<DiffSummary> Diff(std::string_view before, std::string_view after, std::string_view path,
+                           const std::function<void(const Change&)>& on_change);
+  // Every snapshot, oldest first, in which `path` appeared, changed or disappeared; kNotFound if it is in
+  // none.
+  Result<std::vector<PathChange>> Log(std::string_view path);
+  // `path` of a snapshot as a POSIX pax archive, handed to `write` as it is made (strata export-tar): GNU
+  // tar extracts it to what Restore makes. An error from `write` stops the export and is returned.
+  Result<ExportSummary> ExportTar(std::string_view snapshot, std::string_view path,
+                                  const std::function<Status(std::string_view)>& write,
+                                  const CancelToken* cancel = nullptr);
 
  private:
   struct Impl;

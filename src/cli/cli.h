@@ -41,6 +41,9 @@ const Command& UmountCommand();
 const Command& CheckCommand();
 const Command& UnlockCommand();
 const Command& KeyCommand();
+const Command& DiffCommand();
+const Command& LogCommand();
+const Command& ExportTarCommand();
 
 // Adds -s/--store (also taken from STRATA_STORE) and --password-file.
 void AddStoreOption(po::options_description& desc);
