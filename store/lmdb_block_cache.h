@@ -19,6 +19,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -128,6 +129,7 @@ class LmdbBlockCache final : public BlockCache {
   MDB_dbi meta_db_ = 0, blocks_db_ = 0, ticks_db_ = 0, lru_db_ = 0;
   size_t page_size_ = 4096;
   void* map_addr_ = nullptr;  // where LMDB mapped data.mdb, once found
+  std::chrono::steady_clock::time_point released_;  // writer thread only
   size_t map_size_ = 0;
   std::string checksum_key_;    // from the meta record
   uint64_t checksum_seed_ = 0;  // its first 8 bytes
