@@ -44,8 +44,13 @@ constexpr size_t kMaxDeletes = 1 << 10;
 // (or until half the queue is used) before committing: a cold `cp -a` of 20k small files made 238k
 // pwrite calls when every put was committed on its own.
 constexpr auto kGatherTime = std::chrono::milliseconds(50);
-// The pages mapped by reads are unmapped at least this often (ReleaseMappedPages).
-constexpr auto kReleaseInterval = std::chrono::seconds(1);
+// Queued values wait in memory, and the batch being written is copied once more into LMDB's dirty
+// pages: a bigger queue only raises the mount's peak memory (by up to twice its size) in a burst of reads.
+constexpr uint64_t kMaxQueueBytes = 16 << 20;
+// While lookups go on, the pages they map are unmapped at least this often (ReleaseMappedPages): the
+// kernel maps up to 16 neighbouring pages at each fault (fault-around), which MDB_NORDAHEAD does not
+// prevent, so a walk over every snapshot mapped some 30 MiB of the file a second.
+constexpr auto kReleaseInterval = std::chrono::milliseconds(100);
 
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
@@ -62,7 +67,7 @@ LmdbBlockCache::LmdbBlockCache(LmdbBlockCacheOptions options)
       walk_passed_(options_.walk_passed),
       queue_limit_(options_.queue_bytes != 0
                        ? options_.queue_bytes
-                       : std::clamp<uint64_t>(options_.capacity_bytes / 8, 256 << 10, 64 << 20)) {}
+                       : std::clamp<uint64_t>(options_.capacity_bytes / 8, 256 << 10, kMaxQueueBytes)) {}
 
 Result<std::unique_ptr<LmdbBlockCache>> LmdbBlockCache::Open(LmdbBlockCacheOptions options) {
   if (options.capacity_bytes < kMinBlockCacheBytes) {
@@ -104,9 +109,7 @@ Status LmdbBlockCache::OpenEnv() {
   (void)mdb_env_set_maxdbs(env_, 4);
   (void)mdb_env_set_maxreaders(env_, options_.max_readers);
   rc = mdb_env_set_mapsize(env_, options_.capacity_bytes);
-  // NORDAHEAD (LMDB then advises MADV_RANDOM): a lookup maps the pages it reads and no more. With the
-  // kernel's fault-around, the misses of a walk over every snapshot mapped 85 MiB of the file into the
-  // mount's resident set between two releases.
+  // NORDAHEAD (LMDB then advises MADV_RANDOM): no readahead of neighbouring pages from disk.
   if (rc == 0) rc = mdb_env_open(env_, dir.c_str(), MDB_NOSYNC | MDB_NOTLS | MDB_NORDAHEAD, 0600);
   if (rc != 0) return LmdbStatus(what + ": cannot open", rc);
   FindMap();
@@ -343,8 +346,11 @@ void LmdbBlockCache::Flush() {
 
 void LmdbBlockCache::WriterLoop() {
   std::unique_lock<std::mutex> lock(queue_mu_);
+  uint64_t lookups_released = 0;  // hits + misses when the mapped pages were last released
   while (true) {
-    queue_cv_.wait_for(lock, kTouchInterval, [&] {
+    // While lookups go on, the writer also wakes to release the pages they mapped.
+    const bool reading = hits_ + misses_ != lookups_released;
+    queue_cv_.wait_for(lock, reading ? kReleaseInterval : kTouchInterval, [&] {
       return stop_ || !queued_.puts.empty() || !queued_.deletes.empty() || flushes_asked_ > flushes_done_;
     });
     if (!queued_.puts.empty()) {
@@ -358,13 +364,12 @@ void LmdbBlockCache::WriterLoop() {
     const uint64_t answered = flushes_asked_;
     const bool last = stop_;
     lock.unlock();
-    const auto now = std::chrono::steady_clock::now();
     const bool write = !batch.empty() && !writes_disabled_;
     if (write) WriteBatch(batch);
-    // Readers map pages too (a hit maps its whole value), also when nothing is written.
-    if (write || now - released_ >= kReleaseInterval) {
+    const uint64_t lookups = hits_ + misses_;
+    if (write || lookups != lookups_released) {
       ReleaseMappedPages();
-      released_ = now;
+      lookups_released = lookups;
     }
     lock.lock();
     flushes_done_ = answered;

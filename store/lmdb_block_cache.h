@@ -48,7 +48,7 @@ struct LmdbBlockCacheOptions {
   uint64_t capacity_bytes = kDefaultBlockCacheBytes;
   unsigned max_readers = 256;  // concurrent Gets per process, plus other processes' readers
   // Bytes of puts waiting for the writer before further puts are dropped; 0 picks capacity / 8, at least
-  // 256 KiB and at most 64 MiB.
+  // 256 KiB and at most 16 MiB.
   uint64_t queue_bytes = 0;
   std::function<void(const std::string&)> log;  // one line per event; may be empty
   // An encrypted store's cipher: values are then sealed with its cache subkey instead of checksummed, so
@@ -129,7 +129,6 @@ class LmdbBlockCache final : public BlockCache {
   MDB_dbi meta_db_ = 0, blocks_db_ = 0, ticks_db_ = 0, lru_db_ = 0;
   size_t page_size_ = 4096;
   void* map_addr_ = nullptr;  // where LMDB mapped data.mdb, once found
-  std::chrono::steady_clock::time_point released_;  // writer thread only
   size_t map_size_ = 0;
   std::string checksum_key_;    // from the meta record
   uint64_t checksum_seed_ = 0;  // its first 8 bytes
