@@ -130,6 +130,7 @@ class Store {
   Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
                                   const std::string& what) const;
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
+  bool WorthCaching(uint64_t stored, uint64_t frame_size) const;
   // `take` bytes at `in_frame` of one frame of a data object.
   struct Piece {
     std::shared_ptr<const IndexEntry> entry;
