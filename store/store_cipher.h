@@ -39,8 +39,9 @@ class StoreCipher {
   Result<std::string> OpenFile(SealedFile kind, std::string_view name, std::string_view sealed,
                                const std::string& what) const;
 
-  // A block-cache value (decoded plaintext, kept outside the store): sealed with the cache subkey and
-  // bound to its cache key, so a value moved to another key, or of another store, fails to open.
+  // A block-cache value (decoded plaintext, kept outside the store): sealed with the cache subkey (AES-256-
+  // GCM where the CPU has AES instructions, else XChaCha20-Poly1305) and bound to its cache key, so a value
+  // moved to another key, or of another store, fails to open.
   std::string SealCacheValue(std::string_view key, std::string_view value) const;
   bool OpenCacheValue(std::string_view key, std::string_view sealed, std::string* out) const;
 
@@ -49,16 +50,19 @@ class StoreCipher {
   ObjectId KeyedHash(std::string_view bytes) const;
 
  private:
-  StoreCipher(SecretBytes frame_key, SecretBytes file_key, SecretBytes id_key, SecretBytes cache_key)
+  StoreCipher(SecretBytes frame_key, SecretBytes file_key, SecretBytes id_key, SecretBytes cache_key,
+              bool aes)
       : frame_key_(std::move(frame_key)),
         file_key_(std::move(file_key)),
         id_key_(std::move(id_key)),
-        cache_key_(std::move(cache_key)) {}
+        cache_key_(std::move(cache_key)),
+        aes_(aes) {}
 
   SecretBytes frame_key_;
   SecretBytes file_key_;
   SecretBytes id_key_;
   SecretBytes cache_key_;
+  const bool aes_;  // the CPU has AES instructions: cache values use AES-256-GCM
 };
 
 }  // namespace strata

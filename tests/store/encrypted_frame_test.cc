@@ -199,5 +199,54 @@ TEST_F(EncryptedFrameTest, KeyedHashUsesTheObjectIdSubkey) {
   EXPECT_NE(std::string(cipher_->KeyedHash(in).View()), test::Blake2b256(in));
 }
 
+// A block-cache value opened by hand as strata-store(5), BLOCK CACHE, describes it: form 2 (AES-256-GCM
+// under BLAKE2b(cache subkey; salt), zero nonce) where the CPU has AES instructions, else form 1.
+TEST_F(EncryptedFrameTest, CacheValuesAreSealedAsDocumented) {
+  std::string cache_key(crypto_kdf_KEYBYTES, '\0');
+  crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(cache_key.data()), cache_key.size(), 3,
+                             "strata01", reinterpret_cast<const unsigned char*>(master_bytes_.data()));
+  const std::string key = "entry key";
+  const std::string value = Compressible(70000);
+  const std::string sealed = cipher_->SealCacheValue(key, value);
+  ASSERT_EQ(sealed.size(), 1 + 24 + value.size() + 16);
+  EXPECT_EQ(sealed.find(value.substr(0, 64)), std::string::npos);
+  const auto* salt = reinterpret_cast<const unsigned char*>(sealed.data() + 1);
+  const unsigned char* body = salt + 24;
+  std::string opened(value.size(), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(opened.data());
+  const auto* ad = reinterpret_cast<const unsigned char*>(key.data());
+  if (crypto_aead_aes256gcm_is_available() == 1) {
+    ASSERT_EQ(sealed[0], 2);
+    unsigned char value_key[32];
+    crypto_generichash(value_key, sizeof value_key, salt, 24,
+                       reinterpret_cast<const unsigned char*>(cache_key.data()), cache_key.size());
+    const unsigned char nonce[12] = {};
+    ASSERT_EQ(crypto_aead_aes256gcm_decrypt_detached(out, nullptr, body, value.size(), body + value.size(),
+                                                     ad, key.size(), nonce, value_key),
+              0);
+  } else {
+    ASSERT_EQ(sealed[0], 1);
+    ASSERT_EQ(crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+                  out, nullptr, body, value.size(), body + value.size(), ad, key.size(), salt,
+                  reinterpret_cast<const unsigned char*>(cache_key.data())),
+              0);
+  }
+  EXPECT_TRUE(opened == value);
+
+  std::string back;
+  ASSERT_TRUE(cipher_->OpenCacheValue(key, sealed, &back));
+  EXPECT_TRUE(back == value);
+  // Each value has a salt of its own; another key, any flipped byte or a cut value does not open.
+  EXPECT_NE(cipher_->SealCacheValue(key, value).substr(1, 24), sealed.substr(1, 24));
+  EXPECT_FALSE(cipher_->OpenCacheValue("other key", sealed, &back));
+  for (size_t at : {size_t{0}, size_t{1}, size_t{30}, sealed.size() - 1}) {
+    std::string bad = sealed;
+    bad[at] = static_cast<char>(bad[at] ^ 0x40);
+    EXPECT_FALSE(cipher_->OpenCacheValue(key, bad, &back)) << at;
+  }
+  EXPECT_FALSE(cipher_->OpenCacheValue(key, sealed.substr(0, 40), &back));
+  EXPECT_FALSE(cipher_->OpenCacheValue(key, "", &back));
+}
+
 }  // namespace
 }  // namespace strata

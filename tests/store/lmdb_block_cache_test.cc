@@ -343,7 +343,7 @@ TEST_F(LmdbBlockCacheTest, OtherFormatVersionOrStoreIsRebuilt) {
     const char* logged;
   };
   const std::vector<Case> cases = {
-      {"version 3", 8, test::Bytes({3, 0, 0, 0}), "format version 3"},
+      {"version 4", 8, test::Bytes({4, 0, 0, 0}), "format version 4"},
       {"other store", 12, std::string(16, 'x'), "another store"},
       {"bad magic", 0, "XXXXXXXX", "bad meta record"},
   };
