@@ -15,7 +15,7 @@ PasswordSource SecretSource(const PasswordCallback& callback, const std::string&
   if (!callback) return {};
   return [callback, store]() -> Result<SecretBytes> {
     Result<std::string> password = callback();
-    if (!password.ok()) return password.status().WithContext("password of store " + store);
+    if (!password.ok()) return password.status();
     auto secret = password->empty()
                       ? Result<SecretBytes>(Status::InvalidArgument("password of store " + store + ": empty"))
                       : SecretBytes::CopyOf(*password);

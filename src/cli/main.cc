@@ -39,6 +39,7 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
   po::options_description desc("options");
   po::positional_options_description pos;
   c.define(desc, pos);
+  AddGlobalOptions(desc);
   out << "usage: strata " << c.usage << "\n\n" << c.summary << "\n\n" << desc;
 }
 
@@ -47,6 +48,7 @@ int RunCommand(const Command& c, const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help");
   po::positional_options_description pos;
   c.define(desc, pos);
+  AddGlobalOptions(desc);
   po::variables_map vm;
   try {
     // No prefix guessing: a new option must never change the meaning of an old command line.
