@@ -56,7 +56,13 @@ void ProgressDisplay::Clear() { log_->ShowLiveLine(""); }
 
 void ProgressDisplay::UpdateRate(const Progress& p, Clock::time_point now) {
   const double dt = std::chrono::duration<double>(now - sampled_).count();
-  if (dt < 0.5 || p.bytes_done < sampled_bytes_) return;
+  if (p.bytes_done < sampled_bytes_) return;
+  if (dt < 0.5) {
+    // Until the first sample, the average since the start.
+    const double elapsed = std::chrono::duration<double>(now - started_).count();
+    if (sampled_ == started_ && elapsed > 0.1) rate_ = static_cast<double>(p.bytes_done) / elapsed;
+    return;
+  }
   const double instant = static_cast<double>(p.bytes_done - sampled_bytes_) / dt;
   rate_ = rate_ == 0 ? instant : 0.7 * rate_ + 0.3 * instant;
   sampled_ = now;
