@@ -117,6 +117,9 @@ expect_exit 0 strata backup -s store src --log-file backup.log
 assert_eq 2 "$(grep -c 'socket skipped' backup.log)" "records appended to the log file (notes kept without -v)"
 expect_exit 0 strata backup -s store src -v --json
 grep -q '^{"type":"log","level":"info","message":"[^"]*src/sock: socket skipped"}$' "$T_STDOUT" || fail "no JSON log record"
+expect_exit 0 strata -v --json -s store backup src
+grep -q '^{"type":"log","level":"info","message":"[^"]*src/sock: socket skipped"}$' "$T_STDOUT" ||
+  fail "output options before the command name are not taken"
 expect_exit 2 strata backup -s store src -q -v
 expect_stderr_line "^strata: backup: -q and -v exclude each other$"
 expect_exit 1 strata snapshots -s store --log-file nodir/x.log
