@@ -58,7 +58,7 @@ Result<BackupSummary> Repository::Backup(const BackupRequest& request, ProgressO
 Result<RestoreSummary> Repository::Restore(std::string_view snapshot, std::string_view path,
                                            const std::string& dest, const RestoreRequest& request,
                                            ProgressObserver* progress, const CancelToken* cancel) {
-  STRATA_ASSIGN_OR_RETURN(SnapshotInfo found, impl_->store->FindSnapshot(snapshot));
+  STRATA_ASSIGN_OR_RETURN(SnapshotInfo found, impl_->snapshots.Find(snapshot));
   impl_->SeeNewObjects();
   ProgressRelay relay(progress);
   Logger& log = impl_->log;
