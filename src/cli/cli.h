@@ -50,6 +50,8 @@ void AddGlobalOptions(po::options_description& desc);
 // The command's log, made from the global options; prints the error and returns null if the log file
 // cannot be opened.
 std::unique_ptr<CliLog> MakeLog(const po::variables_map& vm);
+// --json was given.
+bool JsonOutput(const po::variables_map& vm);
 // Opens the store named by -s or STRATA_STORE through the library, which logs to `log`; prints the error
 // and returns null on failure.
 std::unique_ptr<Repository> OpenRepository(const po::variables_map& vm, CliLog* log);

@@ -43,7 +43,7 @@ std::unique_ptr<CliLog> MakeLog(const po::variables_map& vm) {
   } else if (verbose != 0) {
     options.level = verbose == 1 ? LogLevel::kInfo : LogLevel::kDebug;
   }
-  options.json = vm.count("json") != 0 && vm["json"].as<bool>();
+  options.json = JsonOutput(vm);
   if (vm.count("log-file") != 0) {
     options.file = vm["log-file"].as<std::string>();
     if (options.file.empty()) throw UsageError("--log-file: empty path");
@@ -56,6 +56,8 @@ std::unique_ptr<CliLog> MakeLog(const po::variables_map& vm) {
   }
   return log;
 }
+
+bool JsonOutput(const po::variables_map& vm) { return vm.count("json") != 0 && vm["json"].as<bool>(); }
 
 std::unique_ptr<Repository> OpenRepository(const po::variables_map& vm, CliLog* log) {
   OpenOptions options;

@@ -83,7 +83,13 @@ assert_eq 22 "$(summary "$T_STDOUT" files)" "files restored"
 compare_trees --no-root src r
 expect_exit 0 strata check -s store --read-data --json
 assert_eq 0 "$(summary "$T_STDOUT" damaged)" "damage found"
-pass "snapshots, ls, restore and check print JSON lines ending in one summary"
+expect_exit 0 strata init -s store2 --encryption none --json
+assert_eq "$(od -An -tx1 -j16 -N16 store2/strata-store | tr -d ' \n' | sed -E 's/(.{8})(.{4})(.{4})(.{4})/\1-\2-\3-\4-/')" \
+  "$(summary "$T_STDOUT" id)" "init: the id in the store header"
+mkdir -p store/tmp && : >store/tmp/dead.pack.tmp
+expect_exit 0 strata unlock -s store --json
+assert_eq 0 "$(summary "$T_STDOUT" locks_removed)" "unlock: locks removed"
+pass "snapshots, ls, restore, check, init and unlock print JSON lines ending in one summary"
 
 note "progress on a terminal: one line rewritten in place"
 mkdir slow
