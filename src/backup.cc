@@ -185,6 +185,10 @@ void Backup::Report(ProgressPhase phase) {
     if (walked_) {
       p.files_total = stats_.files;
       p.bytes_total = stats_.bytes;
+    } else if (parent_) {
+      p.files_total = parent_->stats.files;
+      p.bytes_total = parent_->stats.bytes;
+      p.totals_estimated = true;
     }
     p.current_path = current_;
   }

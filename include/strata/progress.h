@@ -27,6 +27,9 @@ struct Progress {
   uint64_t files_total = 0;
   uint64_t bytes_done = 0;
   uint64_t bytes_total = 0;
+  // Backup: the totals above are the parent snapshot's, an estimate given until the walk of the sources
+  // has counted the real ones.
+  bool totals_estimated = false;
   // Backup: what delta encoding (bytes of changed files copied from their previous version) and
   // compression (bytes taken off new content) saved so far.
   uint64_t delta_saved = 0;

@@ -70,10 +70,12 @@ void ProgressDisplay::UpdateRate(const Progress& p, Clock::time_point now) {
 }
 
 std::string ProgressDisplay::Line(const Progress& p) const {
+  // An estimated total (the parent snapshot's) is shown as "~".
+  const std::string of = p.totals_estimated ? "/~" : "/";
   std::string line = job_ + ": " + std::to_string(p.files_done);
-  if (p.files_total != 0) line += "/" + std::to_string(p.files_total);
+  if (p.files_total != 0) line += of + std::to_string(p.files_total);
   line += " " + unit_ + ", " + HumanBytes(p.bytes_done);
-  if (p.bytes_total != 0) line += "/" + HumanBytes(p.bytes_total);
+  if (p.bytes_total != 0) line += of + HumanBytes(p.bytes_total);
   if (rate_ > 0) line += ", " + HumanBytes(static_cast<uint64_t>(rate_)) + "/s";
   if (p.delta_saved != 0 || p.compression_saved != 0) {
     line += ", saved " + HumanBytes(p.delta_saved) + " by delta, " + HumanBytes(p.compression_saved) +
@@ -89,7 +91,8 @@ std::string ProgressDisplay::Line(const Progress& p) const {
     left = elapsed * static_cast<double>(p.files_total - std::min(p.files_done, p.files_total)) /
            static_cast<double>(p.files_done);
   }
-  return line + (left < 0 ? ", estimating" : ", ETA " + Duration(left));
+  if (left < 0) return line + ", estimating";
+  return line + (p.totals_estimated ? ", ETA ~" : ", ETA ") + Duration(left);
 }
 
 void ProgressDisplay::Emit(const Progress& p) {
@@ -97,6 +100,7 @@ void ProgressDisplay::Emit(const Progress& p) {
   o.Add("type", "progress").Add("job", job_).Add("phase", ProgressPhaseName(p.phase));
   o.Add("files_done", p.files_done).Add("files_total", p.files_total);
   o.Add("bytes_done", p.bytes_done).Add("bytes_total", p.bytes_total);
+  o.Add("totals_estimated", p.totals_estimated);
   o.Add("delta_saved", p.delta_saved).Add("compression_saved", p.compression_saved);
   o.Add("bytes_per_second", static_cast<uint64_t>(rate_)).Add("path", p.current_path);
   log_->Emit(o.str(), /*live=*/true);

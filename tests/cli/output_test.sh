@@ -64,6 +64,18 @@ changed=$(stat -c %s src/big src/text src/f18 | awk '{s += $1} END {print s}')
 (($(summary second.json delta_saved) <= changed)) || fail "delta saved more than the changed files' size"
 pass "second backup's summary"
 
+note "until the walk has counted them, the totals are the parent snapshot's"
+expect_exit 0 strata backup -s store src --json
+first=$(head -n 1 "$T_STDOUT")
+"$_T_PY" - "$first" "$(find src -type f | wc -l)" "$(find src -type f -printf '%s\n' | awk '{s += $1} END {print s}')" <<'PY' ||
+import json, sys
+p = json.loads(sys.argv[1])
+assert p["type"] == "progress" and p["phase"] == "scanning" and p["totals_estimated"] is True, p
+assert p["files_total"] == int(sys.argv[2]) and p["bytes_total"] == int(sys.argv[3]), p
+PY
+  fail "first progress event: $first"
+pass "estimated totals from the parent snapshot"
+
 note "the text summary"
 expect_exit 0 strata backup -s store src
 expect_stdout_match "^files: 22 \(0 new, 0 changed, 22 unchanged, 0 errors\), 1 directories, 0 other$"
@@ -74,8 +86,8 @@ pass "summary as text, none with -q"
 
 note "--json on the other commands"
 expect_exit 0 strata snapshots -s store --json
-assert_eq 4 "$(summary "$T_STDOUT" snapshots)" "snapshots in the summary"
-assert_eq 4 "$(grep -c '"type":"snapshot"' "$T_STDOUT")" "snapshot lines"
+assert_eq "$(find store/snapshots -name "*.snap" | wc -l)" "$(summary "$T_STDOUT" snapshots)" "snapshots in the summary"
+assert_eq "$(find store/snapshots -name "*.snap" | wc -l)" "$(grep -c '"type":"snapshot"' "$T_STDOUT")" "snapshot lines"
 expect_exit 0 strata ls -s store latest -r --json
 assert_eq "$(find src -mindepth 1 | wc -l)" "$(summary "$T_STDOUT" entries)" "entries listed"
 expect_exit 0 strata restore -s store latest r --json
