@@ -24,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fuse/mount_log.h"
 #include "fuse/snapshot_fs.h"
 #include "store/lmdb_block_cache.h"
 #include "store/lmdb_walk_check.h"
@@ -36,36 +37,6 @@ namespace {
 // snapshot list) changes when backups land, so its entries expire quickly.
 constexpr double kStableTimeout = 86400.0;
 constexpr double kRootTimeout = 1.0;
-
-class Logger {
- public:
-  Status Open(const std::string& path) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (path.empty()) return Status::Ok();
-    file_ = std::fopen(path.c_str(), "a");
-    if (file_ == nullptr) return Status::FromErrno("log file " + path, errno);
-    return Status::Ok();
-  }
-  void UseStderr(bool on) { stderr_ = on; }
-  void Log(const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu_);
-    char when[32];
-    time_t now = time(nullptr);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (file_ != nullptr) {
-      std::fprintf(file_, "%s strata-mount: %s\n", when, line.c_str());
-      std::fflush(file_);
-    }
-    if (stderr_) std::fprintf(stderr, "strata-mount: %s\n", line.c_str());
-  }
-
- private:
-  std::mutex mu_;
-  std::FILE* file_ = nullptr;
-  bool stderr_ = false;
-};
 
 // The kernel's default readahead for a FUSE mount is 128 KiB, so a sequential read arrives as one 128 KiB
 // request at a time and pays a round trip to the daemon per request. 1 MiB matches the largest request
@@ -98,19 +69,19 @@ std::string MountDevice(const std::string& mountpoint) {
   return found;
 }
 
-void RaiseReadahead(const std::string& mountpoint, Logger* log) {
+void RaiseReadahead(const std::string& mountpoint, MountLog* log) {
   const std::string device = MountDevice(mountpoint);
   if (device.empty()) return;
   std::ofstream out("/sys/class/bdi/" + device + "/read_ahead_kb");
   out << kReadaheadKb << "\n";
   out.flush();
-  if (!out) log->Log("kernel readahead left at its default (changing it needs root)");
+  if (!out) log->Info("kernel readahead left at its default (changing it needs root)");
 }
 
 struct Daemon {
   Store* store;
   SnapshotFs* fs;
-  Logger* log;
+  MountLog* log;
   struct statvfs store_fs;
   std::atomic<BlockCache*> cache{nullptr};  // attached once opened, possibly while serving
   std::string mountpoint;
@@ -437,20 +408,20 @@ std::string DefaultCacheDir(const std::string& store_uuid) {
 
 // Opens the block cache after daemonizing (LMDB must not cross a fork); without one the mount still works.
 std::unique_ptr<LmdbBlockCache> OpenCache(const MountOptions& options, const std::string& dir, Store* store,
-                                          Logger* log, bool walk_passed) {
+                                          MountLog* log, bool walk_passed) {
   LmdbBlockCacheOptions o;
   o.walk_passed = walk_passed;
   o.dir = dir;
   o.store_uuid = store->header().uuid;
   o.capacity_bytes = options.cache_size;
-  o.log = [log](const std::string& line) { log->Log(line); };
+  o.log = [log](const std::string& line) { log->Log(LogLevel::kWarning, line, {}); };
   o.cipher = store->cipher();
   auto cache = LmdbBlockCache::Open(std::move(o));
   if (!cache.ok()) {
-    log->Log(cache.status().message() + "; running without a cache");
+    log->Info(cache.status().message() + "; running without a cache");
     return nullptr;
   }
-  log->Log("cache " + dir + ", " + std::to_string(options.cache_size) + " bytes");
+  log->Info("cache " + dir + ", " + std::to_string(options.cache_size) + " bytes");
   return std::move(cache).value();
 }
 
@@ -467,11 +438,11 @@ Status RunMount(const MountOptions& options) {
                                     ? DefaultCacheDir(store->header().UuidString())
                                     : std::filesystem::absolute(options.cache_dir).string();
 
-  Logger log;
+  MountLog log;
   // Opened before fuse_daemonize changes to "/", so a relative path means what the user meant.
   STRATA_RETURN_IF_ERROR(log.Open(options.log_file));
   log.UseStderr(options.foreground);
-  SnapshotFs fs(store.get(), [&log](const std::string& line) { log.Log(line); });
+  SnapshotFs fs(store.get(), [&log](const std::string& line) { log.Log(LogLevel::kError, line, {}); });
   Daemon daemon{store.get(), &fs, &log, {}};
   daemon.mountpoint = mountpoint;
   statvfs(store_path.c_str(), &daemon.store_fs);
@@ -499,7 +470,7 @@ Status RunMount(const MountOptions& options) {
     if (fuse_daemonize(options.foreground ? 1 : 0) != 0) {
       result = Status::FromErrno("daemonize", errno);
     } else {
-      log.Log("mounted " + store_path + " on " + mountpoint);
+      log.Info("mounted " + store_path + " on " + mountpoint);
       // The check of an existing cache reads all of it: it runs beside the first requests, which go
       // straight to the store until the cache is attached, so mounting stays instant whatever its size.
       // The walk forks, so it starts before any thread does.
@@ -521,8 +492,8 @@ Status RunMount(const MountOptions& options) {
         result = Status::FromErrno("FUSE session", rc < 0 ? -rc : EIO);
       }
       if (opener.joinable()) opener.join();
-      log.Log("unmounted " + mountpoint + " (" + std::to_string(fs.inode_count()) + " inodes in the table)");
-      if (cache != nullptr) log.Log("cache " + cache_dir + ": " + cache->Stats().ToString());
+      log.Info("unmounted " + mountpoint + " (" + std::to_string(fs.inode_count()) + " inodes in the table)");
+      if (cache != nullptr) log.Info("cache " + cache_dir + ": " + cache->Stats().ToString());
       store->SetBlockCache(nullptr);
     }
     fuse_session_unmount(se);

@@ -127,6 +127,8 @@ class Backup {
   SnapshotStats stats_;                // guarded by mu_ once workers run
   uint64_t files_done_ = 0;            // guarded by mu_
   uint64_t bytes_done_ = 0;            // guarded by mu_
+  uint64_t delta_saved_ = 0;           // guarded by mu_
+  uint64_t compression_saved_ = 0;     // guarded by mu_
   bool walked_ = false;                // guarded by mu_: the totals in stats_ are final
   std::string current_;                // guarded by mu_
   size_t max_queue_ = 8;
@@ -178,9 +180,15 @@ void Backup::Report(ProgressPhase phase) {
     p.phase = phase == ProgressPhase::kScanning && walked_ ? ProgressPhase::kStoring : phase;
     p.files_done = files_done_;
     p.bytes_done = bytes_done_;
+    p.delta_saved = delta_saved_;
+    p.compression_saved = compression_saved_;
     if (walked_) {
       p.files_total = stats_.files;
       p.bytes_total = stats_.bytes;
+    } else if (parent_) {
+      p.files_total = parent_->stats.files;
+      p.bytes_total = parent_->stats.bytes;
+      p.totals_estimated = true;
     }
     p.current_path = current_;
   }
@@ -348,6 +356,8 @@ void Backup::Worker(ContentWriter* writer) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.bytes_read += result->bytes_read;
+      delta_saved_ += result->delta_saved;
+      compression_saved_ += result->compression_saved;
       (job.is_new ? stats_.files_new : stats_.files_changed)++;
     }
     FileDone(job.size, job.path);
@@ -635,6 +645,8 @@ Result<BackupResult> Backup::Run() {
   STRATA_RETURN_IF_ERROR(store_->CommitManifest(&m));
   BackupResult result;
   result.manifest = m;
+  result.delta_saved = delta_saved_;
+  result.compression_saved = compression_saved_;
   auto found = store_->FindSnapshot(m.id.Hex());
   result.name = found.ok() ? found->name : SnapshotTimeName(m.time_ns);
   Report(ProgressPhase::kDone);

@@ -36,6 +36,9 @@ struct BackupOptions {
 struct BackupResult {
   Manifest manifest;
   std::string name;  // the snapshot's display name
+  // What delta encoding and compression saved (BackupSummary); not kept in the manifest.
+  uint64_t delta_saved = 0;
+  uint64_t compression_saved = 0;
 };
 
 // Errors that stop the backup (store unwritable, bad options, no space) come back as a Status and leave no

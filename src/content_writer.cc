@@ -233,6 +233,7 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path,
   } else {
     STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->FinishObject(record.payload));
     store_->index().AddLocal(entry);
+    if (entry.raw_size > entry.stored_len) result.compression_saved = entry.raw_size - entry.stored_len;
   }
   STRATA_ASSIGN_OR_RETURN(record.signature, WriteMetadata(format::ObjectType::kSignature, pass->signature));
   STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->WriteObject(format::ObjectType::kVersion, result.version,
@@ -240,6 +241,7 @@ Result<ContentResult> ContentWriter::Write(int fd, const std::string& path,
   store_->index().AddLocal(entry);
   result.stored = true;
   result.delta = pass->delta;
+  if (pass->delta && pass->size > pass->literal_size) result.delta_saved = pass->size - pass->literal_size;
   return result;
 }
 

@@ -45,6 +45,10 @@ struct ContentResult {
   bool stored = false;  // new content (false: identical content was in the store)
   bool delta = false;   // stored as a delta
   uint64_t bytes_read = 0;
+  // What storing it saved: the file's bytes a delta copies from its base instead of storing them, and the
+  // bytes compression took off its new data object.
+  uint64_t delta_saved = 0;
+  uint64_t compression_saved = 0;
   std::string warning;     // non-empty if the file changed while being read
   std::string unreadable;  // non-empty if reading the source failed: nothing was stored
 };

@@ -194,6 +194,10 @@ Result<std::vector<SnapshotInfo>> Store::ListSnapshots(std::vector<std::string>*
 
 Result<SnapshotInfo> Store::FindSnapshot(std::string_view ref) {
   STRATA_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> all, ListSnapshots());
+  return FindSnapshotIn(all, ref);
+}
+
+Result<SnapshotInfo> Store::FindSnapshotIn(const std::vector<SnapshotInfo>& all, std::string_view ref) const {
   if (ref == "latest") {
     if (all.empty()) return Status::NotFound("store " + path_ + " has no snapshots");
     return all.back();

@@ -88,6 +88,8 @@ class Store {
   Result<std::vector<SnapshotInfo>> ListSnapshots(std::vector<std::string>* problems = nullptr);
   // Full id, unique id prefix, name, or "latest".
   Result<SnapshotInfo> FindSnapshot(std::string_view ref);
+  // The snapshot `ref` names among `all` (as ListSnapshots returns them), for callers that keep the list.
+  Result<SnapshotInfo> FindSnapshotIn(const std::vector<SnapshotInfo>& all, std::string_view ref) const;
   // Makes the snapshot visible: call only once every object it references is committed.
   Status CommitManifest(Manifest* manifest);
 

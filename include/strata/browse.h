@@ -22,6 +22,14 @@ struct Snapshot {
   uint64_t dirs = 0;
   uint64_t bytes = 0;   // logical size of the regular files
   uint64_t errors = 0;  // entries that could not be read and are missing from the snapshot
+  uint64_t other = 0;   // symlinks, fifos, devices
+  // What the backup that made it did: files stored anew, stored as changed, taken unread from the parent;
+  // bytes it read from the sources and added to the store.
+  uint64_t files_new = 0;
+  uint64_t files_changed = 0;
+  uint64_t files_unchanged = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_added = 0;
 };
 
 enum class FileType { kRegular, kDirectory, kSymlink, kFifo, kCharDevice, kBlockDevice };

@@ -12,10 +12,12 @@ struct BackupRequest {
   // under its basename (which must differ).
   std::vector<std::string> sources;
   std::string label;
-  std::vector<std::string> excludes;  // gitignore-style patterns, matched against paths in the snapshot
-  bool exclude_caches = false;        // leave out the contents of directories tagged with CACHEDIR.TAG
+  std::vector<std::string> excludes;       // gitignore-style patterns, matched against paths in the snapshot
+  std::vector<std::string> exclude_files;  // files of such patterns, one a line
+  bool exclude_caches = false;             // leave out the contents of directories tagged with CACHEDIR.TAG
   bool one_file_system = false;
-  unsigned threads = 0;  // 0: four per core, at least 4, at most 32
+  unsigned threads = 0;    // 0: four per core, at least 4, at most 32
+  uint32_t max_chain = 0;  // longest delta chain before a full copy, 1..1000; 0: the store's
 };
 
 struct BackupSummary {
@@ -23,10 +25,17 @@ struct BackupSummary {
   std::string snapshot_name;
   uint64_t files_new = 0;
   uint64_t files_changed = 0;
-  uint64_t files_unchanged = 0;  // taken from the parent snapshot without being read
-  uint64_t errors = 0;           // entries that could not be read: each was logged, with its path
-  uint64_t bytes_read = 0;       // content read from the sources
-  uint64_t bytes_stored = 0;     // added to the store, after delta encoding and compression
+  uint64_t files_unchanged = 0;    // taken from the parent snapshot without being read
+  uint64_t errors = 0;             // entries that could not be read: each was logged, with its path
+  uint64_t bytes_read = 0;         // content read from the sources
+  uint64_t bytes_stored = 0;       // added to the store, after delta encoding and compression
+  uint64_t delta_saved = 0;        // bytes of changed files stored as references to their previous version
+  uint64_t compression_saved = 0;  // bytes compression took off the new content
+  // The snapshot: regular files, their logical bytes, directories, other entries (symlinks, fifos, ...).
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  uint64_t dirs = 0;
+  uint64_t other = 0;
   int64_t duration_ns = 0;
 };
 
@@ -73,6 +82,7 @@ struct DamagedObject {
 
 struct CheckReport {
   uint64_t snapshots = 0;  // readable ones
+  uint64_t index_files = 0;
   uint64_t trees = 0;
   uint64_t versions = 0;
   uint64_t objects = 0;  // data and signature objects

@@ -27,6 +27,13 @@ struct Progress {
   uint64_t files_total = 0;
   uint64_t bytes_done = 0;
   uint64_t bytes_total = 0;
+  // Backup: the totals above are the parent snapshot's, an estimate given until the walk of the sources
+  // has counted the real ones.
+  bool totals_estimated = false;
+  // Backup: what delta encoding (bytes of changed files copied from their previous version) and
+  // compression (bytes taken off new content) saved so far.
+  uint64_t delta_saved = 0;
+  uint64_t compression_saved = 0;
   std::string current_path;  // the file being worked on; check: the snapshot's name
 };
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -74,6 +75,14 @@ class Repository {
   Result<Entry> Stat(std::string_view snapshot, std::string_view path);
   // A regular file's content; anything else is kInvalidArgument.
   Result<std::unique_ptr<FileReader>> OpenFile(std::string_view snapshot, std::string_view path);
+  // Every entry below the directory `path`, depth first and sorted by name, each with its path relative to
+  // the snapshot's root: a directory comes before its entries. A damaged tree stops the walk with an error
+  // (the entries visited before it stay visited); so does a tree that contains itself.
+  Status ListTree(std::string_view snapshot, std::string_view path,
+                  const std::function<void(const std::string& path, const Entry& entry)>& visit);
+  // Writes a regular file's content to `out` and verifies its content hash at the end (a mismatch is
+  // kCorruption); a size that disagrees with its listing fails before anything is written.
+  Status WriteFile(std::string_view snapshot, std::string_view path, std::FILE* out);
 
   // Makes a snapshot. Files that cannot be read are logged (with their path), counted in errors and left
   // out; anything that stops the backup is an error and leaves no snapshot, as does cancelling it.

@@ -37,6 +37,12 @@ Snapshot ToSnapshot(const SnapshotInfo& info) {
   s.dirs = m.stats.dirs;
   s.bytes = m.stats.bytes;
   s.errors = m.stats.errors;
+  s.other = m.stats.other;
+  s.files_new = m.stats.files_new;
+  s.files_changed = m.stats.files_changed;
+  s.files_unchanged = m.stats.files_unchanged;
+  s.bytes_read = m.stats.bytes_read;
+  s.bytes_added = m.stats.bytes_added;
   return s;
 }
 

@@ -15,7 +15,7 @@ PasswordSource SecretSource(const PasswordCallback& callback, const std::string&
   if (!callback) return {};
   return [callback, store]() -> Result<SecretBytes> {
     Result<std::string> password = callback();
-    if (!password.ok()) return password.status().WithContext("password of store " + store);
+    if (!password.ok()) return password.status();
     auto secret = password->empty()
                       ? Result<SecretBytes>(Status::InvalidArgument("password of store " + store + ": empty"))
                       : SecretBytes::CopyOf(*password);
@@ -92,7 +92,7 @@ bool Repository::encrypted() const { return impl_->store->encrypted(); }
 
 Result<std::vector<Snapshot>> Repository::ListSnapshots() {
   std::vector<std::string> problems;
-  STRATA_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> list, impl_->store->ListSnapshots(&problems));
+  STRATA_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> list, impl_->snapshots.List(&problems));
   for (const std::string& problem : problems) {
     impl_->log.Log(LogLevel::kWarning, "skipping damaged snapshot: " + problem);
   }
@@ -103,7 +103,7 @@ Result<std::vector<Snapshot>> Repository::ListSnapshots() {
 }
 
 Result<Repository::Impl::Found> Repository::Impl::Find(std::string_view snapshot_ref, std::string_view path) {
-  STRATA_ASSIGN_OR_RETURN(SnapshotInfo snapshot, store->FindSnapshot(snapshot_ref));
+  STRATA_ASSIGN_OR_RETURN(SnapshotInfo snapshot, snapshots.Find(snapshot_ref));
   SeeNewObjects();
   auto entry = store->Lookup(snapshot.manifest, path);
   if (entry.ok()) return Found{std::move(snapshot), std::move(entry).value()};

@@ -1,18 +1,20 @@
-// What a Repository holds: its store (shared with the FileReaders it hands out, which may outlive it) and
-// its logger. Shared by the files that implement Repository.
+// What a Repository holds: its store (shared with the FileReaders it hands out, which may outlive it), its
+// copy of the snapshot list, and its logger. Shared by the files that implement Repository.
 #pragma once
 
 #include <memory>
 #include <string_view>
 
 #include "src/api/logger.h"
+#include "src/api/snapshot_cache.h"
 #include "store/store.h"
 #include "strata/repository.h"
 
 namespace strata {
 
 struct Repository::Impl {
-  Impl(std::shared_ptr<Store> opened, LogSink* sink) : store(std::move(opened)), log(sink) {}
+  Impl(std::shared_ptr<Store> opened, LogSink* sink)
+      : store(std::move(opened)), snapshots(store.get()), log(sink) {}
 
   struct Found {
     SnapshotInfo snapshot;
@@ -26,6 +28,7 @@ struct Repository::Impl {
   void SeeNewObjects() { (void)store->RefreshIndex(); }
 
   std::shared_ptr<Store> store;
+  SnapshotCache snapshots;
   Logger log;
 };
 

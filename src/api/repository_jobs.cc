@@ -20,6 +20,8 @@ Result<BackupSummary> Repository::Backup(const BackupRequest& request, ProgressO
   options.sources = request.sources;
   options.label = request.label;
   options.excludes = request.excludes;
+  options.exclude_files = request.exclude_files;
+  options.max_chain = request.max_chain;
   options.exclude_caches = request.exclude_caches;
   options.one_file_system = request.one_file_system;
   options.threads = request.threads;
@@ -41,6 +43,12 @@ Result<BackupSummary> Repository::Backup(const BackupRequest& request, ProgressO
   summary.errors = stats.errors;
   summary.bytes_read = stats.bytes_read;
   summary.bytes_stored = stats.bytes_added;
+  summary.delta_saved = result.delta_saved;
+  summary.compression_saved = result.compression_saved;
+  summary.files = stats.files;
+  summary.bytes = stats.bytes;
+  summary.dirs = stats.dirs;
+  summary.other = stats.other;
   summary.duration_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started)
           .count();
@@ -50,7 +58,7 @@ Result<BackupSummary> Repository::Backup(const BackupRequest& request, ProgressO
 Result<RestoreSummary> Repository::Restore(std::string_view snapshot, std::string_view path,
                                            const std::string& dest, const RestoreRequest& request,
                                            ProgressObserver* progress, const CancelToken* cancel) {
-  STRATA_ASSIGN_OR_RETURN(SnapshotInfo found, impl_->store->FindSnapshot(snapshot));
+  STRATA_ASSIGN_OR_RETURN(SnapshotInfo found, impl_->snapshots.Find(snapshot));
   impl_->SeeNewObjects();
   ProgressRelay relay(progress);
   Logger& log = impl_->log;
@@ -95,6 +103,7 @@ Result<CheckReport> Repository::Check(const CheckRequest& request, ProgressObser
   STRATA_ASSIGN_OR_RETURN(CheckResult result, RunCheck(impl_->store.get(), options));
   CheckReport report;
   report.snapshots = result.snapshots;
+  report.index_files = result.index_files;
   report.trees = result.trees;
   report.versions = result.versions;
   report.objects = result.objects;

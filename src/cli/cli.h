@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "src/cli/cli_log.h"
 #include "store/store.h"
+#include "strata/repository.h"
 
 namespace strata::cli {
 
@@ -44,6 +46,18 @@ const Command& KeyCommand();
 const Command& DiffCommand();
 const Command& LogCommand();
 const Command& ExportTarCommand();
+
+// The options of every command: -v/--verbose (repeatable), -q/--quiet, --json and --log-file F (unless
+// the command has its own, as mount has).
+void AddGlobalOptions(po::options_description& desc);
+// The command's log, made from the global options; prints the error and returns null if the log file
+// cannot be opened.
+std::unique_ptr<CliLog> MakeLog(const po::variables_map& vm);
+// --json was given.
+bool JsonOutput(const po::variables_map& vm);
+// Opens the store named by -s or STRATA_STORE through the library, which logs to `log`; prints the error
+// and returns null on failure.
+std::unique_ptr<Repository> OpenRepository(const po::variables_map& vm, CliLog* log);
 
 // Adds -s/--store (also taken from STRATA_STORE) and --password-file.
 void AddStoreOption(po::options_description& desc);

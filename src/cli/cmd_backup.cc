@@ -1,8 +1,6 @@
-#include <chrono>
-#include <iostream>
-
-#include "src/backup.h"
+#include "src/cli/backup_summary.h"
 #include "src/cli/cli.h"
+#include "src/cli/progress_display.h"
 
 namespace strata::cli {
 
@@ -10,7 +8,7 @@ const Command& BackupCommand() {
   static const Command command{
       "backup",
       "backup -s STORE PATH... [--label L] [--exclude PAT]... [--exclude-from F] [--exclude-caches] "
-      "[--one-file-system] [--max-chain N] [--threads N]",
+      "[--one-file-system] [--max-chain N] [--threads N] [--progress]",
       "back up one or more directories as a new snapshot",
       [](po::options_description& d, po::positional_options_description& p) {
         AddStoreOption(d);
@@ -26,46 +24,37 @@ const Command& BackupCommand() {
             "max-chain", po::value<uint32_t>()->value_name("N"),
             "longest delta chain before a full copy is stored (default: the store's)")(
             "threads", po::value<unsigned>()->value_name("N"), "worker threads (default: four per core)")(
+            "progress", po::bool_switch(),
+            "show progress: a live line on a terminal, a line every 10 s elsewhere")(
             "paths", po::value<std::vector<std::string>>(), "");
         p.add("paths", -1);
       },
       [](const po::variables_map& vm) {
         if (vm.count("paths") == 0) throw UsageError("no PATH to back up");
-        BackupOptions options;
-        options.sources = vm["paths"].as<std::vector<std::string>>();
-        if (vm.count("label") != 0) options.label = vm["label"].as<std::string>();
-        if (vm.count("exclude") != 0) options.excludes = vm["exclude"].as<std::vector<std::string>>();
+        BackupRequest request;
+        request.sources = vm["paths"].as<std::vector<std::string>>();
+        if (vm.count("label") != 0) request.label = vm["label"].as<std::string>();
+        if (vm.count("exclude") != 0) request.excludes = vm["exclude"].as<std::vector<std::string>>();
         if (vm.count("exclude-from") != 0)
-          options.exclude_files = vm["exclude-from"].as<std::vector<std::string>>();
-        options.exclude_caches = vm["exclude-caches"].as<bool>();
-        options.one_file_system = vm["one-file-system"].as<bool>();
+          request.exclude_files = vm["exclude-from"].as<std::vector<std::string>>();
+        request.exclude_caches = vm["exclude-caches"].as<bool>();
+        request.one_file_system = vm["one-file-system"].as<bool>();
         if (vm.count("max-chain") != 0) {
-          options.max_chain = vm["max-chain"].as<uint32_t>();
-          if (options.max_chain < 1 || options.max_chain > 1000)
+          request.max_chain = vm["max-chain"].as<uint32_t>();
+          if (request.max_chain < 1 || request.max_chain > 1000)
             throw UsageError("--max-chain must be 1..1000");
         }
-        if (vm.count("threads") != 0) options.threads = vm["threads"].as<unsigned>();
-        options.on_warning = [](const std::string& w, const std::string&) { PrintError("warning: " + w); };
-        options.on_note = [](const std::string& n) { std::cerr << "strata: note: " << n << std::endl; };
-        auto store = OpenStore(vm);
-        if (!store) return kExitError;
-        auto started = std::chrono::steady_clock::now();
-        auto result = RunBackup(store.get(), options);
-        if (!result.ok()) return ErrorExit(result.status());
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        const SnapshotStats& s = result->manifest.stats;
-        std::cout << "snapshot " << result->manifest.id.Hex().substr(0, 12) << " saved as " << result->name
-                  << "\n"
-                  << "files: " << s.files << " (" << s.files_new << " new, " << s.files_changed
-                  << " changed, " << s.files_unchanged << " unchanged), " << s.dirs << " directories, "
-                  << s.other << " other\n"
-                  << "read " << HumanBytes(s.bytes_read) << " of " << HumanBytes(s.bytes) << ", added "
-                  << HumanBytes(s.bytes_added) << " to the store in " << secs << " s\n";
-        if (s.errors != 0) {
-          std::cout << s.errors << " entries could not be read (listed above and in the snapshot)\n";
-          return kExitPartial;
-        }
-        return kExitOk;
+        if (vm.count("threads") != 0) request.threads = vm["threads"].as<unsigned>();
+        auto log = MakeLog(vm);
+        if (!log) return kExitError;
+        auto repo = OpenRepository(vm, log.get());
+        if (!repo) return kExitError;
+        ProgressDisplay progress("backup", "files", vm["progress"].as<bool>(), log.get());
+        auto summary = repo->Backup(request, &progress);
+        progress.Clear();
+        if (!summary.ok()) return ErrorExit(summary.status());
+        PrintBackupSummary(*summary, *log, vm["quiet"].as<bool>());
+        return summary->errors == 0 ? kExitOk : kExitPartial;
       }};
   return command;
 }

@@ -1,7 +1,7 @@
+#include <cerrno>
 #include <cstdio>
 
 #include "src/cli/cli.h"
-#include "src/restore.h"
 
 namespace strata::cli {
 
@@ -15,21 +15,15 @@ const Command& CatCommand() {
       },
       [](const po::variables_map& vm) {
         if (vm.count("snapshot") == 0 || vm.count("path") == 0) throw UsageError("needs SNAPSHOT and PATH");
-        auto store = OpenStore(vm);
-        if (!store) return kExitError;
-        auto snap = store->FindSnapshot(vm["snapshot"].as<std::string>());
-        if (!snap.ok()) return ErrorExit(snap.status());
+        auto log = MakeLog(vm);
+        if (!log) return kExitError;
+        if (log->json()) throw UsageError("--json: cat writes the file's bytes, not JSON");
+        auto repo = OpenRepository(vm, log.get());
+        if (!repo) return kExitError;
         const std::string path = vm["path"].as<std::string>();
-        auto entry = store->Lookup(snap->manifest, path);
-        if (!entry.ok()) return ErrorExit(entry.status());
-        if (entry->type != EntryType::kRegular)
-          return ErrorExit(Status::InvalidArgument(path + ": not a regular file"));
-        Status s = WriteVersionTo(store.get(), entry->ref, entry->size, stdout, path);
-        if (s.ok() && std::fflush(stdout) != 0) s = Status::FromErrno("write to output", errno);
-        if (!s.ok()) {
-          PrintError(path + ": " + s.message());
-          return kExitError;
-        }
+        Status s = repo->WriteFile(vm["snapshot"].as<std::string>(), path, stdout);
+        if (s.ok() && std::fflush(stdout) != 0) s = Status::FromErrno(path + ": write to output", errno);
+        if (!s.ok()) return ErrorExit(s);
         return kExitOk;
       }};
   return command;

@@ -1,56 +1,23 @@
-#include <unistd.h>
-
-#include <chrono>
 #include <iostream>
 
-#include "src/check.h"
 #include "src/cli/cli.h"
 #include "src/cli/json.h"
+#include "src/cli/progress_display.h"
 
 namespace strata::cli {
 namespace {
 
-// On a terminal, one line rewritten in place a few times a second; otherwise (a log, a pipe) a plain line
-// every 10 seconds.
-class ProgressLine {
- public:
-  ProgressLine() : tty_(isatty(STDERR_FILENO) != 0) {}
-  ~ProgressLine() {
-    if (shown_) std::cerr << "\r\033[K" << std::flush;
-  }
-  void Update(const CheckProgress& p) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000))) return;
-    last_ = now;
-    std::string line = "check: " + std::to_string(p.snapshots_done) + "/" +
-                       std::to_string(p.snapshots_total) + " snapshots, " + std::to_string(p.objects) +
-                       " objects, " + HumanBytes(p.bytes_read) + " of content read";
-    if (tty_) {
-      std::cerr << "\r\033[K" << line << std::flush;
-      shown_ = true;
-    } else {
-      std::cerr << "strata: " << line << std::endl;
-    }
-  }
-
- private:
-  bool tty_;
-  bool shown_ = false;
-  // The first line waits a full interval: short checks print none.
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
-std::string DamageJson(const CheckProblem& p) {
+std::string DamageJson(const DamagedObject& p) {
   std::string deps = "[";
-  for (size_t i = 0; i < p.dependents.size(); i++) {
-    const CheckDependent& d = p.dependents[i];
+  for (size_t i = 0; i < p.paths.size(); i++) {
+    const DamagedPath& d = p.paths[i];
     JsonObject o;
-    o.Add("snapshot", d.snapshot).Add("snapshot_id", d.snapshot_id.Hex()).Add("path", d.path);
+    o.Add("snapshot", d.snapshot).Add("snapshot_id", d.snapshot_id).Add("path", d.path);
     deps += (i ? "," : "") + o.str();
   }
   JsonObject o;
   o.Add("type", "damage").Add("object", p.object).Add("kind", p.kind).Add("message", p.message);
-  o.AddRaw("dependents", deps + "]").Add("more_dependents", p.more_dependents);
+  o.AddRaw("dependents", deps + "]").Add("more_dependents", p.more_paths);
   return o.str();
 }
 
@@ -58,12 +25,12 @@ std::string DamagedObjects(size_t n) {
   return std::to_string(n) + (n == 1 ? " damaged object" : " damaged objects");
 }
 
-void PrintDamage(const CheckProblem& p) {
+void PrintDamage(const DamagedObject& p) {
   std::cout << "damaged " << p.kind << (p.object.empty() ? "" : " " + p.object) << ": " << Escape(p.message)
             << "\n";
-  for (const CheckDependent& d : p.dependents)
+  for (const DamagedPath& d : p.paths)
     std::cout << "  needed by " << d.snapshot << ": " << Escape(d.path) << "\n";
-  if (p.more_dependents != 0) std::cout << "  ... and " << p.more_dependents << " more\n";
+  if (p.more_paths != 0) std::cout << "  ... and " << p.more_paths << " more\n";
 }
 
 }  // namespace
@@ -74,47 +41,50 @@ const Command& CheckCommand() {
       [](po::options_description& d, po::positional_options_description&) {
         AddStoreOption(d);
         d.add_options()("read-data", po::bool_switch(),
-                        "also rebuild every file version and verify every frame and content hash")(
-            "json", po::bool_switch(), "print JSON lines: one per damaged object, then a summary");
+                        "also rebuild every file version and verify every frame and content hash");
       },
       [](const po::variables_map& vm) {
-        auto store = OpenStore(vm);
-        if (!store) return kExitError;
-        const bool json = vm["json"].as<bool>();
-        ProgressLine progress;
-        CheckOptions options;
-        options.read_data = vm["read-data"].as<bool>();
-        options.on_progress = [&progress](const CheckProgress& p) { progress.Update(p); };
-        options.on_note = [](const std::string& n) { std::cerr << "strata: note: " << n << std::endl; };
-        auto result = RunCheck(store.get(), options);
+        auto log = MakeLog(vm);
+        if (!log) return kExitError;
+        // Damaged objects are listed on stdout (or as damage events), not once more as log records.
+        log->ObjectsInResults();
+        auto repo = OpenRepository(vm, log.get());
+        if (!repo) return kExitError;
+        const bool json = log->json();
+        // Check has always shown its progress: checking a large store takes a while.
+        ProgressDisplay progress("check", "snapshots", !vm["quiet"].as<bool>(), log.get());
+        CheckRequest request;
+        request.read_data = vm["read-data"].as<bool>();
+        auto result = repo->Check(request, &progress);
+        progress.Clear();
         if (!result.ok()) return ErrorExit(result.status());
-        const CheckResult& r = *result;
-        const uint64_t damaged = r.problems.size() + r.unlisted_problems;
-        for (const CheckProblem& p : r.problems) {
+        const CheckReport& r = *result;
+        const uint64_t damaged = r.damaged.size() + r.more_damaged;
+        for (const DamagedObject& p : r.damaged) {
           if (json) {
-            std::cout << DamageJson(p) << "\n";
+            log->Emit(DamageJson(p));
           } else {
             PrintDamage(p);
           }
         }
         if (json) {
           JsonObject o;
-          o.Add("type", "summary").Add("read_data", options.read_data).Add("snapshots", r.snapshots);
-          o.Add("index_files", r.index_files).Add("trees", r.trees).Add("versions", r.versions);
-          o.Add("objects", r.objects).Add("bytes_read", r.bytes_read);
-          o.Add("damaged", damaged).Add("unlisted", r.unlisted_problems);
-          std::cout << o.str() << std::endl;
+          o.Add("type", "summary").Add("read_data", request.read_data);
+          o.Add("snapshots", r.snapshots).Add("index_files", r.index_files).Add("trees", r.trees);
+          o.Add("versions", r.versions).Add("objects", r.objects).Add("bytes_read", r.bytes_read);
+          o.Add("damaged", damaged).Add("unlisted", r.more_damaged);
+          log->Emit(o.str());
         } else {
-          if (r.unlisted_problems != 0)
-            std::cout << "... and " << DamagedObjects(r.unlisted_problems) << " more, not listed\n";
+          if (r.more_damaged != 0)
+            std::cout << "... and " << DamagedObjects(r.more_damaged) << " more, not listed\n";
           std::cout << "checked " << r.snapshots << " snapshots, " << r.index_files << " index files, "
                     << r.trees << " trees, " << r.versions << " file versions, " << r.objects
                     << " data and signature objects"
-                    << (options.read_data ? ", " + HumanBytes(r.bytes_read) + " of content rebuilt" : "")
+                    << (request.read_data ? ", " + HumanBytes(r.bytes_read) + " of content rebuilt" : "")
                     << ": " << (damaged == 0 ? "no damage found" : DamagedObjects(damaged)) << std::endl;
         }
         if (damaged == 0) return kExitOk;
-        PrintError("store " + store->path() + " is damaged: " + DamagedObjects(damaged) +
+        PrintError("store " + repo->path() + " is damaged: " + DamagedObjects(damaged) +
                    " (listed on standard output)");
         return kExitError;
       }};

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "src/cli/json.h"
 #include "src/password.h"
 
 namespace strata::cli {
@@ -69,8 +70,15 @@ const Command& InitCommand() {
         if (!s.ok()) return ErrorExit(s);
         auto header = Store::ReadHeader(Env::Default(), path);
         if (!header.ok()) return ErrorExit(header.status());
-        std::cout << "created " << (mode != "none" ? "encrypted" : "plain") << " store " << path << " (id "
-                  << header->UuidString() << ")\n";
+        if (JsonOutput(vm)) {
+          JsonObject o;
+          o.Add("type", "summary").Add("store", path).Add("id", header->UuidString());
+          o.Add("encrypted", mode != "none");
+          std::cout << o.str() << "\n";
+        } else {
+          std::cout << "created " << (mode != "none" ? "encrypted" : "plain") << " store " << path << " (id "
+                    << header->UuidString() << ")\n";
+        }
         return kExitOk;
       }};
   return command;

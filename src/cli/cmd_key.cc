@@ -2,6 +2,7 @@
 
 #include "src/change_password.h"
 #include "src/cli/cli.h"
+#include "src/cli/json.h"
 #include "src/password.h"
 
 namespace strata::cli {
@@ -45,7 +46,13 @@ const Command& KeyCommand() {
         if (!new_password.ok()) return ErrorExit(new_password.status());
         Status s = ChangePassword(Env::Default(), path, *old_password, *new_password, strength);
         if (!s.ok()) return ErrorExit(s);
-        std::cout << "changed the password of store " << path << "\n";
+        if (JsonOutput(vm)) {
+          JsonObject o;
+          o.Add("type", "summary").Add("store", path);
+          std::cout << o.str() << "\n";
+        } else {
+          std::cout << "changed the password of store " << path << "\n";
+        }
         return kExitOk;
       }};
   return command;

@@ -4,14 +4,13 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
-#include "src/deep_stack.h"
-#include "src/tree_walk.h"
+#include "src/cli/json.h"
 
 namespace strata::cli {
 namespace {
 
-std::string ModeString(const TreeEntry& e) {
-  const char types[] = {'?', '-', 'd', 'l', 'p', 'c', 'b'};
+std::string ModeString(const Entry& e) {
+  const char types[] = {'-', 'd', 'l', 'p', 'c', 'b'};
   std::string s(10, '-');
   s[0] = types[static_cast<int>(e.type)];
   const char* rwx = "rwxrwxrwx";
@@ -24,14 +23,14 @@ std::string ModeString(const TreeEntry& e) {
   return s;
 }
 
-void PrintEntry(const TreeEntry& e, const std::string& path, bool long_format) {
+void PrintEntry(const Entry& e, const std::string& path, bool long_format) {
   if (!long_format) {
     std::cout << Escape(path) << "\n";
     return;
   }
   std::string owner = (e.user.empty() ? std::to_string(e.uid) : e.user) + "/" +
                       (e.group.empty() ? std::to_string(e.gid) : e.group);
-  std::string size = (e.type == EntryType::kCharDevice || e.type == EntryType::kBlockDevice)
+  std::string size = (e.type == FileType::kCharDevice || e.type == FileType::kBlockDevice)
                          ? std::to_string(major(e.rdev)) + "," + std::to_string(minor(e.rdev))
                          : std::to_string(e.size);
   time_t t = static_cast<time_t>(e.mtime_ns / 1000000000);
@@ -42,23 +41,18 @@ void PrintEntry(const TreeEntry& e, const std::string& path, bool long_format) {
   std::cout << ModeString(e) << " " << Escape(owner) << " "
             << std::string(size.size() < 10 ? 10 - size.size() : 0, ' ') << size << " " << when << " "
             << Escape(path);
-  if (e.type == EntryType::kSymlink) std::cout << " -> " << Escape(e.symlink_target);
+  if (e.type == FileType::kSymlink) std::cout << " -> " << Escape(e.symlink_target);
   std::cout << "\n";
 }
 
-Status List(Store* store, const TreeEntry& dir, const std::string& prefix, bool long_format, bool recursive,
-            TreeWalk* walk) {
-  STRATA_RETURN_IF_ERROR(walk->Enter(dir.ref));
-  auto tree = store->LoadTree(dir.ref);
-  Status s = tree.status();
-  for (size_t i = 0; s.ok() && i < tree->entries.size(); i++) {
-    const TreeEntry& e = tree->entries[i];
-    std::string path = prefix.empty() ? e.name : prefix + "/" + e.name;
-    PrintEntry(e, path, long_format);
-    if (recursive && e.type == EntryType::kDirectory) s = List(store, e, path, long_format, recursive, walk);
-  }
-  walk->Leave();
-  return s;
+std::string EntryJson(const std::string& path, const Entry& e) {
+  static const char* const kTypes[] = {"file", "dir", "symlink", "fifo", "char", "block"};
+  JsonObject o;
+  o.Add("type", "entry").Add("path", path).Add("kind", kTypes[static_cast<int>(e.type)]);
+  o.Add("mode", uint64_t{e.mode}).Add("uid", uint64_t{e.uid}).Add("gid", uint64_t{e.gid});
+  o.Add("user", e.user).Add("group", e.group).Add("size", e.size).Add("mtime_ns", e.mtime_ns);
+  if (e.type == FileType::kSymlink) o.Add("target", e.symlink_target);
+  return o.str();
 }
 
 }  // namespace
@@ -76,26 +70,44 @@ const Command& LsCommand() {
       },
       [](const po::variables_map& vm) {
         if (vm.count("snapshot") == 0) throw UsageError("no SNAPSHOT given");
-        auto store = OpenStore(vm);
-        if (!store) return kExitError;
-        auto snap = store->FindSnapshot(vm["snapshot"].as<std::string>());
-        if (!snap.ok()) return ErrorExit(snap.status());
+        auto log = MakeLog(vm);
+        if (!log) return kExitError;
+        auto repo = OpenRepository(vm, log.get());
+        if (!repo) return kExitError;
+        const std::string snapshot = vm["snapshot"].as<std::string>();
         std::string path = vm["path"].as<std::string>();
         while (path.size() > 1 && path.back() == '/') path.pop_back();
         if (path == "/" || path == ".") path.clear();
-        auto entry = store->Lookup(snap->manifest, path);
+        auto entry = repo->Stat(snapshot, path);
         if (!entry.ok()) return ErrorExit(entry.status());
-        bool long_format = vm["long"].as<bool>();
-        if (entry->type != EntryType::kDirectory) {
-          PrintEntry(*entry, path, long_format);
-          return kExitOk;
-        }
-        TreeWalk walk;
+        const bool long_format = vm["long"].as<bool>();
+        uint64_t listed = 0;
+        auto print = [&](const std::string& p, const Entry& e) {
+          listed++;
+          if (log->json()) {
+            log->Emit(EntryJson(p, e));
+          } else {
+            PrintEntry(e, p, long_format);
+          }
+        };
         Status s;
-        RunOnDeepStack(kDeepWalkStack, [&] {
-          s = List(store.get(), *entry, path, long_format, vm["recursive"].as<bool>(), &walk);
-        });
+        if (entry->type != FileType::kDirectory) {
+          print(path, *entry);
+        } else if (vm["recursive"].as<bool>()) {
+          s = repo->ListTree(snapshot, path, print);
+        } else {
+          auto entries = repo->ListDir(snapshot, path);
+          s = entries.status();
+          if (s.ok()) {
+            for (const Entry& e : *entries) print(path.empty() ? e.name : path + "/" + e.name, e);
+          }
+        }
         if (!s.ok()) return ErrorExit(s);
+        if (log->json()) {
+          JsonObject o;
+          o.Add("type", "summary").Add("entries", listed);
+          log->Emit(o.str());
+        }
         return kExitOk;
       }};
   return command;

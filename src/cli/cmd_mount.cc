@@ -2,8 +2,20 @@
 
 #include "fuse/mount.h"
 #include "src/cli/cli.h"
+#include "src/cli/json.h"
 
 namespace strata::cli {
+namespace {
+
+// Mount and umount print nothing but, with --json, their summary.
+void PrintMountSummary(const po::variables_map& vm, const std::string& mountpoint) {
+  if (!JsonOutput(vm)) return;
+  JsonObject o;
+  o.Add("type", "summary").Add("mountpoint", mountpoint);
+  std::cout << o.str() << std::endl;
+}
+
+}  // namespace
 
 const Command& MountCommand() {
   static const Command command{
@@ -49,6 +61,7 @@ const Command& MountCommand() {
         options.password = StorePassword(vm);
         Status s = RunMount(options);
         if (!s.ok()) return ErrorExit(s);
+        PrintMountSummary(vm, options.mountpoint);
         return kExitOk;
       }};
   return command;
@@ -64,6 +77,7 @@ const Command& UmountCommand() {
                                  if (vm.count("mountpoint") == 0) throw UsageError("no MOUNTPOINT given");
                                  Status s = Unmount(vm["mountpoint"].as<std::string>());
                                  if (!s.ok()) return ErrorExit(s);
+                                 PrintMountSummary(vm, vm["mountpoint"].as<std::string>());
                                  return kExitOk;
                                }};
   return command;

@@ -4,50 +4,53 @@
 #include "src/cli/json.h"
 
 namespace strata::cli {
+namespace {
+
+std::string SnapshotJson(const Snapshot& s) {
+  JsonObject o;
+  o.Add("type", "snapshot").Add("id", s.id).Add("name", s.name).Add("time", Rfc3339(s.time_ns));
+  o.Add("label", s.label).Add("host", s.host).Add("paths", s.paths);
+  o.Add("files", s.files).Add("dirs", s.dirs).Add("bytes", s.bytes);
+  o.Add("bytes_read", s.bytes_read).Add("added_bytes", s.bytes_added);
+  o.Add("files_new", s.files_new).Add("files_changed", s.files_changed);
+  o.Add("files_unchanged", s.files_unchanged).Add("errors", s.errors);
+  if (s.parent_id.empty()) {
+    o.AddNull("parent");
+  } else {
+    o.Add("parent", s.parent_id);
+  }
+  return o.str();
+}
+
+}  // namespace
 
 const Command& SnapshotsCommand() {
   static const Command command{
       "snapshots", "snapshots -s STORE [--json]", "list the snapshots in a store, oldest first",
-      [](po::options_description& d, po::positional_options_description&) {
-        AddStoreOption(d);
-        d.add_options()("json", po::bool_switch(), "print a JSON array");
-      },
+      [](po::options_description& d, po::positional_options_description&) { AddStoreOption(d); },
       [](const po::variables_map& vm) {
-        auto store = OpenStore(vm);
-        if (!store) return kExitError;
-        std::vector<std::string> problems;
-        auto list = store->ListSnapshots(&problems);
+        auto log = MakeLog(vm);
+        if (!log) return kExitError;
+        auto repo = OpenRepository(vm, log.get());
+        if (!repo) return kExitError;
+        auto list = repo->ListSnapshots();
         if (!list.ok()) return ErrorExit(list.status());
-        for (const std::string& p : problems) PrintError("warning: skipping damaged snapshot: " + p);
-        if (vm["json"].as<bool>()) {
-          std::cout << "[";
-          for (size_t i = 0; i < list->size(); i++) {
-            const Manifest& m = (*list)[i].manifest;
-            JsonObject o;
-            o.Add("id", m.id.Hex()).Add("name", (*list)[i].name).Add("time", Rfc3339(m.time_ns));
-            o.Add("label", m.label).Add("host", m.host).Add("paths", m.paths);
-            o.Add("files", m.stats.files).Add("dirs", m.stats.dirs).Add("bytes", m.stats.bytes);
-            o.Add("bytes_read", m.stats.bytes_read).Add("added_bytes", m.stats.bytes_added);
-            o.Add("files_new", m.stats.files_new).Add("files_changed", m.stats.files_changed);
-            o.Add("files_unchanged", m.stats.files_unchanged).Add("errors", m.stats.errors);
-            if (m.parent.IsZero()) {
-              o.AddNull("parent");
-            } else {
-              o.Add("parent", m.parent.Hex());
-            }
-            std::cout << (i ? ",\n " : "\n ") << o.str();
-          }
-          std::cout << (list->empty() ? "]\n" : "\n]\n");
-          return problems.empty() ? kExitOk : kExitError;
+        // A damaged snapshot was logged as a warning, and makes the listing incomplete.
+        const int exit_code = log->problems() == 0 ? kExitOk : kExitError;
+        if (log->json()) {
+          for (const Snapshot& s : *list) log->Emit(SnapshotJson(s));
+          JsonObject o;
+          o.Add("type", "summary").Add("snapshots", uint64_t{list->size()});
+          log->Emit(o.str());
+          return exit_code;
         }
         printf("%-12s  %-22s  %-12s  %10s  %10s  %s\n", "ID", "NAME", "HOST", "FILES", "SIZE", "LABEL");
-        for (const SnapshotInfo& s : *list) {
-          printf("%-12s  %-22s  %-12s  %10llu  %10s  %s\n", s.manifest.id.Hex().substr(0, 12).c_str(),
-                 s.name.c_str(), Escape(s.manifest.host).c_str(),
-                 static_cast<unsigned long long>(s.manifest.stats.files),
-                 HumanBytes(s.manifest.stats.bytes).c_str(), Escape(s.manifest.label).c_str());
+        for (const Snapshot& s : *list) {
+          printf("%-12s  %-22s  %-12s  %10llu  %10s  %s\n", s.id.substr(0, 12).c_str(), s.name.c_str(),
+                 Escape(s.host).c_str(), static_cast<unsigned long long>(s.files),
+                 HumanBytes(s.bytes).c_str(), Escape(s.label).c_str());
         }
-        return problems.empty() ? kExitOk : kExitError;
+        return exit_code;
       }};
   return command;
 }

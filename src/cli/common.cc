@@ -7,6 +7,76 @@
 
 namespace strata::cli {
 
+namespace {
+
+// -v given N times counts N (-vv too): a flag whose every occurrence adds one.
+class Counter : public po::typed_value<int> {
+ public:
+  Counter() : po::typed_value<int>(nullptr) {
+    zero_tokens();
+    default_value(0, "");
+  }
+  bool is_composing() const override { return true; }
+  void xparse(boost::any& store, const std::vector<std::string>& /*tokens*/) const override {
+    store = store.empty() ? 1 : boost::any_cast<int>(store) + 1;
+  }
+};
+
+}  // namespace
+
+void AddGlobalOptions(po::options_description& desc) {
+  desc.add_options()("verbose,v", new Counter, "say more: -v notes, -vv debugging (default: warnings)")(
+      "quiet,q", po::bool_switch(), "say only errors")(
+      "json", po::bool_switch(), "print JSON lines: events, log records, a summary (see strata(1))");
+  if (desc.find_nothrow("log-file", false) == nullptr) {
+    desc.add_options()("log-file", po::value<std::string>()->value_name("F"),
+                       "also append every log record, with its time, to F");
+  }
+}
+
+std::unique_ptr<CliLog> MakeLog(const po::variables_map& vm) {
+  LogOptions options;
+  const int verbose = vm.count("verbose") != 0 ? vm["verbose"].as<int>() : 0;
+  if (vm.count("quiet") != 0 && vm["quiet"].as<bool>()) {
+    if (verbose != 0) throw UsageError("-q and -v exclude each other");
+    options.level = LogLevel::kError;
+  } else if (verbose != 0) {
+    options.level = verbose == 1 ? LogLevel::kInfo : LogLevel::kDebug;
+  }
+  options.json = JsonOutput(vm);
+  if (vm.count("log-file") != 0) {
+    options.file = vm["log-file"].as<std::string>();
+    if (options.file.empty()) throw UsageError("--log-file: empty path");
+  }
+  auto log = std::make_unique<CliLog>(std::move(options));
+  Status s = log->Open();
+  if (!s.ok()) {
+    PrintError(s.message());
+    return nullptr;
+  }
+  return log;
+}
+
+bool JsonOutput(const po::variables_map& vm) { return vm.count("json") != 0 && vm["json"].as<bool>(); }
+
+std::unique_ptr<Repository> OpenRepository(const po::variables_map& vm, CliLog* log) {
+  OpenOptions options;
+  options.path = StorePath(vm);
+  options.log = log;
+  // The library keeps the password in guarded memory; this copy lives only for the call.
+  options.password = [source = StorePassword(vm)]() -> Result<std::string> {
+    auto secret = source();
+    if (!secret.ok()) return secret.status();
+    return std::string(reinterpret_cast<const char*>(secret->data()), secret->size());
+  };
+  auto repo = Repository::Open(options);
+  if (!repo.ok()) {
+    PrintError(repo.status().message());
+    return nullptr;
+  }
+  return std::move(repo).value();
+}
+
 void AddStoreOption(po::options_description& desc) {
   desc.add_options()("store,s", po::value<std::string>()->value_name("STORE"),
                      "store directory (default: $STRATA_STORE)")(

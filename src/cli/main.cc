@@ -32,13 +32,15 @@ void PrintOverview(std::ostream& out) {
   out << "\nThe store comes from -s/--store or STRATA_STORE. `strata help COMMAND` or `strata COMMAND "
          "--help`\n"
          "shows a command's options. Exit codes: 0 ok, 1 error, 2 usage, 3 backup made but some files\n"
-         "could not be read. See strata(1).\n";
+         "could not be read. Every command takes -v (notes; -vv debugging) or -q (errors only), --json\n"
+         "(JSON lines ending in a summary) and --log-file F (append every log record to F). See strata(1).\n";
 }
 
 void PrintCommandHelp(const Command& c, std::ostream& out) {
   po::options_description desc("options");
   po::positional_options_description pos;
   c.define(desc, pos);
+  AddGlobalOptions(desc);
   out << "usage: strata " << c.usage << "\n\n" << c.summary << "\n\n" << desc;
 }
 
@@ -47,6 +49,7 @@ int RunCommand(const Command& c, const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help");
   po::positional_options_description pos;
   c.define(desc, pos);
+  AddGlobalOptions(desc);
   po::variables_map vm;
   try {
     // No prefix guessing: a new option must never change the meaning of an old command line.
@@ -67,17 +70,27 @@ int RunCommand(const Command& c, const std::vector<std::string>& args) {
   }
 }
 
+// How many arguments a global option at the front takes up (0: not one): -s/--store and --log-file with
+// their value, -v (-vv, ...), -q and --json alone.
+size_t TakesGlobalOption(const std::string& arg, bool has_value) {
+  if (arg == "-s" || arg == "--store" || arg == "--log-file") return has_value ? 2 : 0;
+  if (arg == "-q" || arg == "--quiet" || arg == "--json" || arg == "--verbose") return 1;
+  return arg.size() >= 2 && arg[0] == '-' && arg.find_first_not_of('v', 1) == std::string::npos ? 1 : 0;
+}
+
 }  // namespace
 }  // namespace strata::cli
 
 int main(int argc, char** argv) {
   using namespace strata::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
-  // A global -s/--store before the command is accepted too: `strata -s STORE ls latest`.
-  std::vector<std::string> global_store;
-  while (args.size() >= 2 && (args[0] == "-s" || args[0] == "--store")) {
-    global_store = {args[0], args[1]};
-    args.erase(args.begin(), args.begin() + 2);
+  // The store and the output options are accepted before the command too: `strata -s STORE -v ls latest`.
+  std::vector<std::string> global_options;
+  for (;;) {
+    const size_t n = args.empty() ? 0 : TakesGlobalOption(args[0], args.size() > 1);
+    if (n == 0) break;
+    global_options.insert(global_options.end(), args.begin(), args.begin() + static_cast<std::ptrdiff_t>(n));
+    args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(n));
   }
   if (args.empty()) {
     PrintOverview(std::cerr);
@@ -107,6 +120,6 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  rest.insert(rest.begin(), global_store.begin(), global_store.end());
+  rest.insert(rest.begin(), global_options.begin(), global_options.end());
   return RunCommand(*c, rest);
 }

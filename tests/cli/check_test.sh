@@ -39,8 +39,8 @@ printf 'XYZ' | dd of=src/small/dir/c bs=1 seek=1000 conv=notrunc status=none
 backup small v4
 
 expect_exit 0 strata snapshots -s store --json
-mapfile -t NAMES < <(py -c 'import json,sys; [print(s["name"]) for s in json.load(sys.stdin)]' <"$T_STDOUT")
-mapfile -t IDS < <(py -c 'import json,sys; [print(s["id"]) for s in json.load(sys.stdin)]' <"$T_STDOUT")
+mapfile -t NAMES < <(py -c 'import json,sys; [print(s["name"]) for s in map(json.loads, sys.stdin) if s["type"] == "snapshot"]' <"$T_STDOUT")
+mapfile -t IDS < <(py -c 'import json,sys; [print(s["id"]) for s in map(json.loads, sys.stdin) if s["type"] == "snapshot"]' <"$T_STDOUT")
 assert_eq 4 "${#NAMES[@]}" "snapshots made"
 
 # --- An intact store ---------------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ EOF
 )
 summary=$(py - "$T_STDOUT" <<'EOF'
 import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [l for l in map(json.loads, open(sys.argv[1])) if l["type"] != "progress"]
 assert len(lines) == 1, lines
 s = lines[0]
 assert set(s) == {"type", "read_data", "snapshots", "index_files", "trees", "versions", "objects",
@@ -80,7 +80,7 @@ assert_eq "4 $want_versions $want_bytes" "$summary" "summary: snapshots, file ve
 damage_report() {
   py - "$1" <<'EOF'
 import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [l for l in map(json.loads, open(sys.argv[1])) if l["type"] != "progress"]
 assert lines and lines[-1]["type"] == "summary", lines
 assert lines[-1]["damaged"] == len(lines) - 1 and lines[-1]["unlisted"] == 0, lines
 for d in lines[:-1]:

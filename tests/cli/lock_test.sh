@@ -61,7 +61,8 @@ assert_eq 2 "$(n_snapshots)" "snapshots"
 for src in a b; do
   name=$(strata snapshots -s store --json | python3 -c '
 import json, os, sys
-print([s["name"] for s in json.load(sys.stdin) if os.path.basename(s["paths"][0]) == sys.argv[1]][0])' "$src")
+lines = [json.loads(l) for l in sys.stdin]
+print([s["name"] for s in lines if s["type"] == "snapshot" and os.path.basename(s["paths"][0]) == sys.argv[1]][0])' "$src")
   expect_exit 0 strata restore -s store "$name" "r$src"
   compare_trees "$src" "r$src"
 done
@@ -85,7 +86,7 @@ killed_lock=$(basename store/locks/*.lock .lock)
 killed_packs=$(find store/tmp -name "$killed_lock-*.pack.tmp" | wc -l)
 ((killed_packs > 0)) || fail "the killed backup left no temporary pack named after its lock $killed_lock"
 pass "the killed backup left $killed_packs temporary packs named after its lock"
-expect_exit 0 strata backup -s store a
+expect_exit 0 strata backup -s store a -v
 assert_eq "" "$(find store/tmp -name '*.pack.tmp')" "temporary packs after the next backup"
 expect_stderr_match "^strata: note: ignoring stale lock locks/[0-9a-f]{32}\.lock \(backup, host $HOST, pid $pk, since .*\): process $pk is not running; run \`strata unlock -s store\` to remove it$"
 assert_eq 1 "$(n_locks)" "locks after the next backup (the stale one is only reported)"
@@ -125,13 +126,13 @@ plant_lock exclusive 1 "$(date +%s)" elsewhere.example
 expect_exit 1 strata backup -s store a
 expect_stderr_line "locked exclusively by planted, host elsewhere\.example, pid 1,"
 plant_lock exclusive 1 $(($(date +%s) - 7200)) elsewhere.example
-expect_exit 0 strata backup -s store a
+expect_exit 0 strata backup -s store a -v
 expect_stderr_match "ignoring stale lock locks/$ID\.lock .*: not refreshed for 120 minutes; run"
 
 note "an exclusive lock whose process is gone"
 dead=$(dead_pid)
 plant_lock exclusive "$dead" "$(date +%s)"
-expect_exit 0 strata backup -s store a
+expect_exit 0 strata backup -s store a -v
 expect_stderr_match "ignoring stale lock locks/$ID\.lock \(planted, host $HOST, pid $dead, .*\): process $dead is not running"
 
 note "unlock --all, and unreadable locks"
@@ -140,7 +141,7 @@ expect_exit 0 strata unlock -s store --all
 expect_stdout_match "^removed live lock locks/$ID\.lock \(planted, host $HOST, pid $$, "
 assert_eq 0 "$(n_locks)" "locks after unlock --all"
 echo garbage >"store/locks/$ID.lock"
-expect_exit 0 strata backup -s store a
+expect_exit 0 strata backup -s store a -v
 expect_stderr_match "ignoring stale lock locks/$ID\.lock \(unreadable lock file $ID\.lock\): .*not a strata lock file"
 expect_exit 0 strata unlock -s store
 expect_stdout_match "^removed stale lock locks/$ID\.lock"
