@@ -45,8 +45,7 @@ const Command& DiffCommand() {
       "list what changed from one snapshot to another (+ - M m T per path)",
       [](po::options_description& d, po::positional_options_description& p) {
         AddStoreOption(d);
-        d.add_options()("json", po::bool_switch(), "one JSON object per line, the summary last")(
-            "a", po::value<std::string>(), "")("b", po::value<std::string>(), "")(
+        d.add_options()("a", po::value<std::string>(), "")("b", po::value<std::string>(), "")(
             "path", po::value<std::string>()->default_value(""), "");
         p.add("a", 1).add("b", 1).add("path", 1);
       },
@@ -58,7 +57,7 @@ const Command& DiffCommand() {
         if (!a.ok()) return ErrorExit(a.status());
         auto b = store->FindSnapshot(vm["b"].as<std::string>());
         if (!b.ok()) return ErrorExit(b.status());
-        const bool json = vm["json"].as<bool>();
+        const bool json = JsonOutput(vm);
         auto summary =
             DiffSnapshots(store.get(), *a, *b, vm["path"].as<std::string>(), [&](const TreeChange& c) {
               PrintChange(c, json);

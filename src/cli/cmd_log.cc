@@ -64,8 +64,7 @@ const Command& LogCommand() {
       "list the snapshots in which a path appeared, changed or disappeared, and how each version is stored",
       [](po::options_description& d, po::positional_options_description& p) {
         AddStoreOption(d);
-        d.add_options()("json", po::bool_switch(), "one JSON object per line")("path",
-                                                                               po::value<std::string>(), "");
+        d.add_options()("path", po::value<std::string>(), "");
         p.add("path", 1);
       },
       [](const po::variables_map& vm) {
@@ -78,7 +77,7 @@ const Command& LogCommand() {
         for (const std::string& p : problems) PrintError("warning: skipping damaged snapshot: " + p);
         auto log = PathLog(store.get(), *snapshots, vm["path"].as<std::string>());
         if (!log.ok()) return ErrorExit(log.status());
-        const bool json = vm["json"].as<bool>();
+        const bool json = JsonOutput(vm);
         if (!json) {
           std::cout << Row("ID", "NAME", ' ', "SIZE", "STORED", "CHANGED") << '\n';
         }

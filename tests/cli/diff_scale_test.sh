@@ -41,7 +41,7 @@ with open(edited, "w") as out:
         out.write(f"m {chmodded}\n")
 PY
 expect_exit 0 strata backup -s "$S" "$src"
-read -r a b < <(strata snapshots -s "$S" --json | python3 -c 'import json,sys; l=json.load(sys.stdin); print(l[0]["id"], l[1]["id"])')
+{ read -r a; read -r b; } < <(snapshot_ids "$S")
 
 start=$EPOCHREALTIME
 expect_exit 0 strata diff -s "$S" "$a" "$b"

@@ -33,11 +33,11 @@ for seed in 1 2 3; do
   src=$T/src$seed
   python3 "$here/random_tree.py" make "$src" "$seed"
   expect_exit 0 strata backup -s "$S" "$src" --label "a$seed"
-  a=$(strata snapshots -s "$S" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+  a=$(snapshot_ids "$S" | tail -n 1)
   save_version "$src" "$T/old$seed"
   python3 "$here/random_tree.py" mutate "$src" "$((seed + 100))"
   expect_exit 0 strata backup -s "$S" "$src" --label "b$seed"
-  b=$(strata snapshots -s "$S" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+  b=$(snapshot_ids "$S" | tail -n 1)
 
   python3 "$here/diff_oracle.py" "$T/old$seed" "$src" | LC_ALL=C sort >"$T/expected"
   cut -d' ' -f1,2 "$T/expected" >"$T/expected-kinds"

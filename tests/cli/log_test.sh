@@ -23,7 +23,7 @@ prev=$T/prev
 backup_and_expect() {
   expect_exit 0 strata backup -s "$S" "$src"
   local id change="" fields=() storage=null size
-  id=$(strata snapshots -s "$S" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+  id=$(snapshot_ids "$S" | tail -n 1)
   if [[ -e $prev && ! -e $f ]]; then
     change=deleted
   elif [[ -e $f && ! -e $prev ]]; then
