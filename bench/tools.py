@@ -25,7 +25,8 @@ class Strata:
         return {"cmd": [self.bin, "backup", "-s", repo, src, *extra]}
 
     def snapshots(self, repo):
-        return json.loads(harness.capture([self.bin, "snapshots", "-s", repo, "--json"]))
+        lines = harness.capture([self.bin, "snapshots", "-s", repo, "--json"]).splitlines()
+        return [o for o in map(json.loads, lines) if o.get("type") == "snapshot"]
 
     def snap(self, repo, index):
         return self.snapshots(repo)[index]["id"]
