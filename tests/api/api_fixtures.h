@@ -147,4 +147,26 @@ class RecordingObserver : public ProgressObserver {
   std::vector<std::chrono::steady_clock::time_point> times_;
 };
 
+// A plain store at dir_/store holding one backup of a MakeTree(dir_/src, seed) tree, open as repo_.
+class BackedUpTest : public ::testing::Test {
+ protected:
+  explicit BackedUpTest(uint64_t seed) : seed_(seed) {}
+  void SetUp() override {
+    MakeTree(dir_.Join("src"), seed_);
+    InitPlain(dir_.Join("store"));
+    repo_ = OpenRepo(dir_.Join("store"));
+    ASSERT_TRUE(repo_);
+    BackupRequest request;
+    request.sources = {dir_.Join("src")};
+    auto made = repo_->Backup(request);
+    ASSERT_TRUE(made.ok()) << made.status().message();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Repository> repo_;
+
+ private:
+  uint64_t seed_;
+};
+
 }  // namespace strata::test

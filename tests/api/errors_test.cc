@@ -8,21 +8,9 @@ namespace {
 
 bool Names(const Status& s, const std::string& what) { return s.message().find(what) != std::string::npos; }
 
-class ErrorsTest : public ::testing::Test {
+class ErrorsTest : public BackedUpTest {
  protected:
-  void SetUp() override {
-    MakeTree(dir_.Join("src"), 4);
-    InitPlain(dir_.Join("store"));
-    repo_ = OpenRepo(dir_.Join("store"));
-    ASSERT_TRUE(repo_);
-    BackupRequest request;
-    request.sources = {dir_.Join("src")};
-    auto made = repo_->Backup(request);
-    ASSERT_TRUE(made.ok()) << made.status().message();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Repository> repo_;
+  ErrorsTest() : BackedUpTest(4) {}
 };
 
 TEST_F(ErrorsTest, OpenAndInitNameTheStore) {

@@ -17,21 +17,9 @@ std::vector<std::string> AllEntries(const std::string& root) {
   return out;
 }
 
-class TreeWalkTest : public ::testing::Test {
+class TreeWalkTest : public BackedUpTest {
  protected:
-  void SetUp() override {
-    MakeTree(dir_.Join("src"), 7);
-    InitPlain(dir_.Join("store"));
-    repo_ = OpenRepo(dir_.Join("store"));
-    ASSERT_TRUE(repo_);
-    BackupRequest request;
-    request.sources = {dir_.Join("src")};
-    auto made = repo_->Backup(request);
-    ASSERT_TRUE(made.ok()) << made.status().message();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Repository> repo_;
+  TreeWalkTest() : BackedUpTest(7) {}
 };
 
 TEST_F(TreeWalkTest, ListTreeVisitsEveryEntryOnceWithItsPathAndDirectoriesFirst) {
