@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/admin.h"
 #include "strata/browse.h"
 #include "strata/history.h"
 #include "strata/jobs.h"
@@ -37,14 +38,17 @@ using PasswordCallback = std::function<Result<std::string>()>;
 // The Argon2id cost of unlocking an encrypted store: libsodium's presets (interactive: 64 MiB, 0.1 s;
 // moderate: 256 MiB, 0.4 s; sensitive: 1 GiB, 2 s). kMinimum protects nothing and is for tests only.
 enum class KeyStrength { kMinimum, kInteractive, kModerate, kSensitive };
+// "minimum", "interactive", "moderate" or "sensitive" (as `strata init --kdf` takes them).
+Result<KeyStrength> ParseKeyStrength(std::string_view name);
 
 struct InitOptions {
   bool encrypted = true;  // XChaCha20-Poly1305; the key wrapped under an Argon2id hash of the password
   KeyStrength key_strength = KeyStrength::kModerate;
-  PasswordCallback password;    // the new store's password; required when encrypted
-  uint32_t pack_size_mib = 64;  // 1..4096
-  uint32_t max_chain = 32;      // longest delta chain before a full copy, 1..1000
-  int compression_level = 3;    // zstd, -7..22
+  PasswordCallback password;      // the new store's password; required when encrypted
+  uint32_t pack_size_mib = 64;    // 1..4096
+  uint32_t max_chain = 32;        // longest delta chain before a full copy, 1..1000
+  int compression_level = 3;      // zstd, -7..22
+  uint32_t frame_size_kib = 128;  // a power of two, 4..1024: the least a read decodes
 };
 
 struct OpenOptions {
@@ -60,6 +64,14 @@ class Repository {
   static Status Init(const std::string& path, const InitOptions& options);
   // A missing or damaged store is an error naming its path; a wrong password is kWrongPassword.
   static Result<std::unique_ptr<Repository>> Open(const OpenOptions& options);
+  // Reads the store's header only: no password is asked (a GUI learns whether to ask for one).
+  static Result<StoreInfo> Inspect(const std::string& path);
+  // Wraps an encrypted store's key under the password `replacement` gives, with `strength`'s costs; only
+  // the header changes, atomically. A plain store is kFailedPrecondition (before any password is asked);
+  // a wrong `current` password is kWrongPassword and changes nothing.
+  static Status ChangePassword(const std::string& path, const PasswordCallback& current,
+                               const PasswordCallback& replacement,
+                               KeyStrength strength = KeyStrength::kModerate);
 
   ~Repository();
   Repository(const Repository&) = delete;
@@ -98,6 +110,9 @@ class Repository {
   // the check could not run.
   Result<CheckReport> Check(const CheckRequest& request, ProgressObserver* progress = nullptr,
                             const CancelToken* cancel = nullptr);
+  // Removes stale locks left by crashed processes (every lock with `all`: only when no strata process uses
+  // the store), then the temporary packs their writers left.
+  Result<UnlockReport> Unlock(bool all);
 
   // What changed under `path` from snapshot `before` to snapshot `after`, from the stored trees alone
   // (strata/history.h): each changed path goes to `on_change`, parents first and siblings by name. A path

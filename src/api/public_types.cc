@@ -92,4 +92,13 @@ KdfStrength ToKdfStrength(KeyStrength strength) {
   return kDefaultKdfStrength;
 }
 
+Result<KeyStrength> ParseKeyStrength(std::string_view name) {
+  STRATA_ASSIGN_OR_RETURN(KdfStrength parsed, ParseKdfStrength(name));
+  for (KeyStrength k :
+       {KeyStrength::kMinimum, KeyStrength::kInteractive, KeyStrength::kModerate, KeyStrength::kSensitive}) {
+    if (ToKdfStrength(k) == parsed) return k;
+  }
+  return Status::InvalidArgument("unknown key strength '" + std::string(name) + "'");
+}
+
 }  // namespace strata

@@ -3,14 +3,14 @@
 
 #include <sodium.h>
 
+#include <bit>
+
 #include "src/api/public_types.h"
 #include "src/api/repository_impl.h"
 #include "store/file_version.h"
 
 namespace strata {
-namespace {
 
-// The caller's password, moved into guarded memory at once; `store` names the store in errors.
 PasswordSource SecretSource(const PasswordCallback& callback, const std::string& store) {
   if (!callback) return {};
   return [callback, store]() -> Result<SecretBytes> {
@@ -23,6 +23,8 @@ PasswordSource SecretSource(const PasswordCallback& callback, const std::string&
     return secret;
   };
 }
+
+namespace {
 
 // A path as errors show it: the root as ".".
 std::string Shown(std::string_view path) {
@@ -68,7 +70,13 @@ Status Repository::Init(const std::string& path, const InitOptions& options) {
     return Status::InvalidArgument(what + "compression level must be -7..22, not " +
                                    std::to_string(options.compression_level));
   }
+  const uint32_t kib = options.frame_size_kib;
+  if (kib < 4 || kib > 1024 || !std::has_single_bit(kib)) {
+    return Status::InvalidArgument(what + "frame size must be a power of two, 4..1024 KiB, not " +
+                                   std::to_string(kib));
+  }
   StoreParams params;
+  params.data_frame_log2 = static_cast<uint8_t>(std::countr_zero(kib) + 10);
   params.pack_target_size = uint64_t{options.pack_size_mib} << 20;
   params.max_chain = options.max_chain;
   params.zstd_level = options.compression_level;

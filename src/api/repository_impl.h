@@ -12,6 +12,9 @@
 
 namespace strata {
 
+// The caller's password, moved into guarded memory at once; `store` names the store in errors.
+PasswordSource SecretSource(const PasswordCallback& callback, const std::string& store);
+
 struct Repository::Impl {
   Impl(std::shared_ptr<Store> opened, LogSink* sink)
       : store(std::move(opened)), snapshots(store.get()), log(sink) {}

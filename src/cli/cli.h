@@ -64,6 +64,8 @@ void AddStoreOption(po::options_description& desc);
 // The password of an encrypted store: --password-file, STRATA_PASSWORD_FILE, STRATA_PASSWORD or the
 // terminal (src/password.h). Asked only when the store turns out to be encrypted.
 PasswordSource StorePassword(const po::variables_map& vm);
+// A password source in the form the library asks for.
+PasswordCallback AsCallback(PasswordSource source);
 // Opens the store named by -s or STRATA_STORE; prints the error and returns null on failure.
 std::unique_ptr<Store> OpenStore(const po::variables_map& vm);
 std::string StorePath(const po::variables_map& vm);

@@ -28,56 +28,54 @@ const Command& InitCommand() {
             "content frame size in KiB, a power of two 4..1024 (default 128): the least a read decodes");
       },
       [](const po::variables_map& vm) {
-        StoreParams params;
-        if (vm.count("max-chain") != 0) params.max_chain = vm["max-chain"].as<uint32_t>();
-        if (vm.count("compression-level") != 0) params.zstd_level = vm["compression-level"].as<int>();
-        if (params.max_chain < 1 || params.max_chain > 1000) throw UsageError("--max-chain must be 1..1000");
-        if (params.zstd_level < -7 || params.zstd_level > 22)
+        InitOptions options;
+        if (vm.count("max-chain") != 0) options.max_chain = vm["max-chain"].as<uint32_t>();
+        if (vm.count("compression-level") != 0) options.compression_level = vm["compression-level"].as<int>();
+        if (options.max_chain < 1 || options.max_chain > 1000)
+          throw UsageError("--max-chain must be 1..1000");
+        if (options.compression_level < -7 || options.compression_level > 22)
           throw UsageError("--compression-level must be -7..22");
         if (vm.count("pack-size") != 0) {
-          const uint32_t mib = vm["pack-size"].as<uint32_t>();
-          if (mib < 1 || mib > 4096) throw UsageError("--pack-size must be 1..4096");
-          params.pack_target_size = uint64_t{mib} << 20;
+          options.pack_size_mib = vm["pack-size"].as<uint32_t>();
+          if (options.pack_size_mib < 1 || options.pack_size_mib > 4096)
+            throw UsageError("--pack-size must be 1..4096");
         }
         if (vm.count("frame-size") != 0) {
-          const uint32_t kib = vm["frame-size"].as<uint32_t>();
-          if (kib < 4 || kib > 1024 || (kib & (kib - 1)) != 0)
+          options.frame_size_kib = vm["frame-size"].as<uint32_t>();
+          if (options.frame_size_kib < 4 || options.frame_size_kib > 1024 ||
+              !std::has_single_bit(options.frame_size_kib))
             throw UsageError("--frame-size must be a power of two, 4..1024");
-          params.data_frame_log2 = static_cast<uint8_t>(std::countr_zero(kib) + 10);
         }
         const std::string mode =
             vm.count("encryption") != 0 ? vm["encryption"].as<std::string>() : "xchacha20";
         if (mode != "xchacha20" && mode != "none") throw UsageError("--encryption must be xchacha20 or none");
-        KdfStrength strength = kDefaultKdfStrength;
+        options.encrypted = mode != "none";
         if (vm.count("kdf") != 0) {
-          if (mode == "none") throw UsageError("--kdf needs an encrypted store");
-          auto parsed = ParseKdfStrength(vm["kdf"].as<std::string>());
+          if (!options.encrypted) throw UsageError("--kdf needs an encrypted store");
+          auto parsed = ParseKeyStrength(vm["kdf"].as<std::string>());
           if (!parsed.ok()) throw UsageError("--kdf: " + parsed.status().message());
-          strength = *parsed;
+          options.key_strength = *parsed;
         }
         const std::string path = StorePath(vm);
-        SecretBytes password;
-        if (mode != "none") {
+        if (options.encrypted) {
           PasswordRequest request;
           if (vm.count("password-file") != 0) request.file = vm["password-file"].as<std::string>();
           request.prompt = "New password: ";
           request.confirm = true;
-          auto read = ReadPassword(request);
-          if (!read.ok()) return ErrorExit(read.status());
-          password = std::move(read).value();
+          options.password = AsCallback([request] { return ReadPassword(request); });
         }
-        Status s = Store::Init(Env::Default(), path, params, mode != "none" ? &password : nullptr, strength);
+        Status s = Repository::Init(path, options);
         if (!s.ok()) return ErrorExit(s);
-        auto header = Store::ReadHeader(Env::Default(), path);
+        auto header = Repository::Inspect(path);
         if (!header.ok()) return ErrorExit(header.status());
         if (JsonOutput(vm)) {
           JsonObject o;
-          o.Add("type", "summary").Add("store", path).Add("id", header->UuidString());
-          o.Add("encrypted", mode != "none");
+          o.Add("type", "summary").Add("store", path).Add("id", header->id);
+          o.Add("encrypted", options.encrypted);
           std::cout << o.str() << "\n";
         } else {
-          std::cout << "created " << (mode != "none" ? "encrypted" : "plain") << " store " << path << " (id "
-                    << header->UuidString() << ")\n";
+          std::cout << "created " << (options.encrypted ? "encrypted" : "plain") << " store " << path
+                    << " (id " << header->id << ")\n";
         }
         return kExitOk;
       }};

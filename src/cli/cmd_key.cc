@@ -1,6 +1,5 @@
 #include <iostream>
 
-#include "src/change_password.h"
 #include "src/cli/cli.h"
 #include "src/cli/json.h"
 #include "src/password.h"
@@ -26,25 +25,18 @@ const Command& KeyCommand() {
         if (vm["action"].as<std::string>() != "passwd")
           throw UsageError("unknown action '" + vm["action"].as<std::string>() +
                            "' (the only one is passwd)");
-        KdfStrength strength = kDefaultKdfStrength;
+        KeyStrength strength = KeyStrength::kModerate;
         if (vm.count("kdf") != 0) {
-          auto parsed = ParseKdfStrength(vm["kdf"].as<std::string>());
+          auto parsed = ParseKeyStrength(vm["kdf"].as<std::string>());
           if (!parsed.ok()) throw UsageError("--kdf: " + parsed.status().message());
           strength = *parsed;
         }
         const std::string path = StorePath(vm);
-        // A plain store has no password to change: say so before asking for any.
-        auto header = Store::ReadHeader(Env::Default(), path);
-        if (!header.ok()) return ErrorExit(header.status());
-        if (header->encryption == format::kEncryptionNone)
-          return ErrorExit(Status::FailedPrecondition(path + ": the store is not encrypted"));
-        auto old_password = StorePassword(vm)();
-        if (!old_password.ok()) return ErrorExit(old_password.status());
         PasswordRequest request = NewPasswordRequest(
             vm.count("new-password-file") != 0 ? vm["new-password-file"].as<std::string>() : "");
-        auto new_password = ReadPassword(request);
-        if (!new_password.ok()) return ErrorExit(new_password.status());
-        Status s = ChangePassword(Env::Default(), path, *old_password, *new_password, strength);
+        Status s =
+            Repository::ChangePassword(path, AsCallback(StorePassword(vm)),
+                                       AsCallback([request] { return ReadPassword(request); }), strength);
         if (!s.ok()) return ErrorExit(s);
         if (JsonOutput(vm)) {
           JsonObject o;

@@ -59,16 +59,20 @@ std::unique_ptr<CliLog> MakeLog(const po::variables_map& vm) {
 
 bool JsonOutput(const po::variables_map& vm) { return vm.count("json") != 0 && vm["json"].as<bool>(); }
 
-std::unique_ptr<Repository> OpenRepository(const po::variables_map& vm, CliLog* log) {
-  OpenOptions options;
-  options.path = StorePath(vm);
-  options.log = log;
-  // The library keeps the password in guarded memory; this copy lives only for the call.
-  options.password = [source = StorePassword(vm)]() -> Result<std::string> {
+PasswordCallback AsCallback(PasswordSource source) {
+  // The library keeps the password in guarded memory and wipes this copy at once.
+  return [source = std::move(source)]() -> Result<std::string> {
     auto secret = source();
     if (!secret.ok()) return secret.status();
     return std::string(reinterpret_cast<const char*>(secret->data()), secret->size());
   };
+}
+
+std::unique_ptr<Repository> OpenRepository(const po::variables_map& vm, CliLog* log) {
+  OpenOptions options;
+  options.path = StorePath(vm);
+  options.log = log;
+  options.password = AsCallback(StorePassword(vm));
   auto repo = Repository::Open(options);
   if (!repo.ok()) {
     PrintError(repo.status().message());
