@@ -1,5 +1,6 @@
 #include "src/cli/backup_summary.h"
 
+#include <iomanip>
 #include <iostream>
 
 #include "src/cli/cli.h"
@@ -8,7 +9,6 @@
 namespace strata::cli {
 
 void PrintBackupSummary(const BackupSummary& s, CliLog& log, bool quiet) {
-  const double seconds = static_cast<double>(s.duration_ns) / 1e9;
   if (log.json()) {
     JsonObject o;
     o.Add("type", "summary").Add("snapshot_id", s.snapshot_id);
@@ -27,7 +27,8 @@ void PrintBackupSummary(const BackupSummary& s, CliLog& log, bool quiet) {
             << s.files_unchanged << " unchanged, " << s.errors << " errors), " << s.dirs << " directories, "
             << s.other << " other\n"
             << "read " << HumanBytes(s.bytes_read) << " of " << HumanBytes(s.bytes) << ", added "
-            << HumanBytes(s.bytes_stored) << " to the store in " << seconds << " s\n"
+            << HumanBytes(s.bytes_stored) << " to the store in " << std::fixed << std::setprecision(2)
+            << static_cast<double>(s.duration_ns) / 1e9 << std::defaultfloat << " s\n"
             << "saved " << HumanBytes(s.delta_saved) << " by delta encoding, "
             << HumanBytes(s.compression_saved) << " by compression\n";
   if (s.errors != 0)
