@@ -37,8 +37,8 @@ size_t TreeCharge(const Tree& tree) {
   size_t charge = sizeof(Tree) + tree.entries.capacity() * sizeof(TreeEntry);
   for (const TreeEntry& e : tree.entries) {
     charge += e.name.size() + e.user.size() + e.group.size() + e.symlink_target.size();
-    for (const auto& [name, value] : e.xattrs)
-      charge += sizeof name + sizeof value + name.size() + value.size();
+    charge += e.xattrs.capacity() * sizeof(std::pair<std::string, std::string>);
+    for (const auto& [name, value] : e.xattrs) charge += name.size() + value.size();
   }
   return charge;
 }
