@@ -56,7 +56,7 @@ std::string Identity(const std::string& view_key, const std::string& path, const
 }  // namespace
 
 SnapshotFs::SnapshotFs(Store* store, std::function<void(const std::string&)> log)
-    : store_(store), log_(std::move(log)) {
+    : store_(store), snapshot_list_(store), log_(std::move(log)) {
   root_ = std::make_shared<Node>();
   root_->attr.type = EntryType::kDirectory;
   root_->attr.mode = 0755;
@@ -88,19 +88,22 @@ size_t SnapshotFs::inode_count() const {
 }
 
 std::shared_ptr<const SnapshotFs::Snapshots> SnapshotFs::CurrentSnapshots() {
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (snapshots_ && std::chrono::steady_clock::now() - snapshots_->loaded < kSnapshotRefresh)
-      return snapshots_;
+    if (snapshots_ && now - snapshots_loaded_ < kSnapshotRefresh) return snapshots_;
   }
-  auto fresh = std::make_shared<Snapshots>();
-  fresh->loaded = std::chrono::steady_clock::now();
-  auto list = store_->ListSnapshots();
+  // Manifests are read again only when the snapshot directory's names changed (SnapshotCache).
+  auto list = snapshot_list_.List();
+  if (!list.ok()) log_("cannot list snapshots: " + list.status().message());
+  std::lock_guard<std::mutex> lock(mu_);
+  snapshots_loaded_ = now;
   if (!list.ok()) {
-    log_("cannot list snapshots: " + list.status().message());
-    std::lock_guard<std::mutex> lock(mu_);
-    return snapshots_ ? snapshots_ : fresh;
+    if (!snapshots_) snapshots_ = std::make_shared<Snapshots>();
+    return snapshots_;
   }
+  if (snapshots_ && SameSnapshots(*snapshots_, *list)) return snapshots_;
+  auto fresh = std::make_shared<Snapshots>();
   for (const SnapshotInfo& s : *list) {
     fresh->by_name.emplace_back(s.name,
                                 std::make_shared<const View>(View{"s:" + s.manifest.id.Hex(), s.manifest}));
@@ -108,13 +111,21 @@ std::shared_ptr<const SnapshotFs::Snapshots> SnapshotFs::CurrentSnapshots() {
   if (!list->empty()) {
     const Manifest& newest = list->back().manifest;
     fresh->by_name.emplace_back("latest", std::make_shared<const View>(View{"l:" + newest.id.Hex(), newest}));
+    root_->attr.mtime_ns = root_->attr.ctime_ns = newest.time_ns;
   }
-  std::lock_guard<std::mutex> lock(mu_);
   // New snapshots bring new index files: their objects must be findable before anyone browses them.
-  if (!snapshots_ || snapshots_->by_name.size() != fresh->by_name.size()) (void)store_->RefreshIndex();
-  if (!list->empty()) root_->attr.mtime_ns = root_->attr.ctime_ns = list->back().manifest.time_ns;
+  (void)store_->RefreshIndex();
   snapshots_ = fresh;
   return snapshots_;
+}
+
+bool SnapshotFs::SameSnapshots(const Snapshots& shown, const std::vector<SnapshotInfo>& list) {
+  if (shown.by_name.size() != list.size() + (list.empty() ? 0 : 1)) return false;
+  for (size_t i = 0; i < list.size(); i++) {
+    if (shown.by_name[i].first != list[i].name || shown.by_name[i].second->manifest.id != list[i].manifest.id)
+      return false;
+  }
+  return true;
 }
 
 Result<std::shared_ptr<const SnapshotFs::Node>> SnapshotFs::Get(uint64_t ino) const {

@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/snapshot_cache.h"
 #include "store/store.h"
 
 namespace strata {
@@ -105,11 +106,12 @@ class SnapshotFs {
     void Set(const TreeEntry& e);
   };
   struct Snapshots {
-    std::chrono::steady_clock::time_point loaded;
     std::vector<std::pair<std::string, std::shared_ptr<const View>>> by_name;  // incl. "latest"
   };
 
   std::shared_ptr<const Snapshots> CurrentSnapshots();
+  // Whether `shown` shows exactly the snapshots of `list`.
+  static bool SameSnapshots(const Snapshots& shown, const std::vector<SnapshotInfo>& list);
   Result<std::shared_ptr<const Node>> Get(uint64_t ino) const;
   // Inserts (or finds) the node for an identity and takes one reference. Guarded by mu_.
   uint64_t Intern(Node node);
@@ -117,10 +119,12 @@ class SnapshotFs {
   std::string Where(const Node& node) const;
 
   Store* store_;
+  SnapshotCache snapshot_list_;
   std::function<void(const std::string&)> log_;
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<Node>> nodes_;  // guarded by mu_
   std::shared_ptr<const Snapshots> snapshots_;                 // guarded by mu_
+  std::chrono::steady_clock::time_point snapshots_loaded_;     // guarded by mu_
   std::shared_ptr<Node> root_;
 };
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "src/api/logger.h"
-#include "src/api/snapshot_cache.h"
+#include "store/snapshot_cache.h"
 #include "store/store.h"
 #include "strata/repository.h"
 

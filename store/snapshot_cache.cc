@@ -1,4 +1,4 @@
-#include "src/api/snapshot_cache.h"
+#include "store/snapshot_cache.h"
 
 #include <algorithm>
 

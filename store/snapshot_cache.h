@@ -1,7 +1,7 @@
-// SnapshotCache: a Repository's copy of its store's snapshot list. Reading it means reading (and in an
-// encrypted store, opening) every manifest, which browsing calls (ListDir, Stat, OpenFile) would otherwise
-// do for each call. Manifests never change once written (their name is their id), so the list is read
-// again only when the names in the snapshot directory change: a backup (this Repository's, or anyone
+// SnapshotCache: a copy of a store's snapshot list, for a Repository or a mount. Reading it means reading
+// (and in an encrypted store, opening) every manifest, which browsing calls (ListDir, Stat, OpenFile) would
+// otherwise do for each call. Manifests never change once written (their name is their id), so the list is
+// read again only when the names in the snapshot directory change: a backup (this Repository's, or anyone
 // else's) adds one, a removal takes one away. Listing the directory costs one readdir.
 #pragma once
 
