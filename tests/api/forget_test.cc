@@ -8,6 +8,7 @@ namespace {
 
 std::vector<std::string> Ids(const std::vector<Snapshot>& list) {
   std::vector<std::string> ids;
+  ids.reserve(list.size());
   for (const Snapshot& s : list) ids.push_back(s.id);
   return ids;
 }

@@ -137,6 +137,7 @@ if [[ -c /dev/fuse ]]; then
   t_defer bash -c 'kill "$1" 2>/dev/null || true' _ "$reader"
   sleep 0.5
   expect_exit 0 strata forget -s store "${ids[0]}"
+  start=""
   _t_now start
   dropped=""
   for _ in $(seq 1 100); do

@@ -109,6 +109,7 @@ class ForgetTest : public ::testing::Test {
 
 std::vector<std::string> Ids(const std::vector<SnapshotInfo>& list) {
   std::vector<std::string> ids;
+  ids.reserve(list.size());
   for (const SnapshotInfo& s : list) ids.push_back(s.manifest.id.Hex());
   return ids;
 }

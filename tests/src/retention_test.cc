@@ -28,6 +28,7 @@ int64_t At(const char* utc) {
 
 std::vector<int64_t> Times(const std::vector<const char*>& utc) {
   std::vector<int64_t> out;
+  out.reserve(utc.size());
   for (const char* t : utc) out.push_back(At(t));
   return out;
 }
