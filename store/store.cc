@@ -237,6 +237,12 @@ Status Store::CommitManifest(Manifest* manifest) {
       bytes);
 }
 
+Status Store::RemoveManifest(const ObjectId& id) {
+  const std::string dir = Sub(path_, format::kSnapshotsDir);
+  STRATA_RETURN_IF_ERROR(env_->RemoveFile(dir + "/" + id.Hex() + std::string(format::kManifestSuffix)));
+  return env_->SyncDir(dir);
+}
+
 Result<IndexEntry> Store::FindEntry(const ObjectId& id, format::ObjectType type) {
   auto entry = index_.Find(id);
   if (!entry) return Status::Corruption("object " + id.Hex() + " is missing from the store");

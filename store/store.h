@@ -92,6 +92,9 @@ class Store {
   Result<SnapshotInfo> FindSnapshotIn(const std::vector<SnapshotInfo>& all, std::string_view ref) const;
   // Makes the snapshot visible: call only once every object it references is committed.
   Status CommitManifest(Manifest* manifest);
+  // Forgets a snapshot: removes its manifest and syncs the directory, so the removal is durable when this
+  // returns. Nothing else changes: the objects stay where they are until a prune.
+  Status RemoveManifest(const ObjectId& id);
 
   // Objects.
   Status RefreshIndex() { return index_.Refresh(); }

@@ -23,6 +23,7 @@
 
 #include "strata/admin.h"
 #include "strata/browse.h"
+#include "strata/forget.h"
 #include "strata/history.h"
 #include "strata/jobs.h"
 #include "strata/log.h"
@@ -127,6 +128,15 @@ class Repository {
   Result<ExportSummary> ExportTar(std::string_view snapshot, std::string_view path,
                                   const std::function<Status(std::string_view)>& write,
                                   const CancelToken* cancel = nullptr);
+
+  // Forgets the snapshots `request` names, or those its retention policy does not keep (strata/forget.h),
+  // by removing their manifests under the store's exclusive lock; each removal is durable before the next
+  // one. Everything is decided before anything is removed: an unknown snapshot is kNotFound, a policy
+  // that keeps none of the snapshots without `force` is kFailedPrecondition, and so is a backup or check
+  // holding the store; none of them removes anything. Naming snapshots and giving a policy both, or
+  // neither, is kInvalidArgument. Snapshot names can change afterwards (a "_2" suffix falls away), ids
+  // never do.
+  Result<ForgetResult> Forget(const ForgetRequest& request);
 
  private:
   struct Impl;

@@ -46,6 +46,7 @@ const Command& KeyCommand();
 const Command& DiffCommand();
 const Command& LogCommand();
 const Command& ExportTarCommand();
+const Command& ForgetCommand();
 
 // The options of every command: -v/--verbose (repeatable), -q/--quiet, --json and --log-file F (unless
 // the command has its own, as mount has).

@@ -9,9 +9,9 @@ namespace {
 
 const std::vector<const Command*>& Commands() {
   static const std::vector<const Command*> commands = {
-      &InitCommand(),    &BackupCommand(), &SnapshotsCommand(), &LsCommand(),       &CatCommand(),
-      &RestoreCommand(), &MountCommand(),  &UmountCommand(),    &CheckCommand(),    &UnlockCommand(),
-      &KeyCommand(),     &DiffCommand(),   &LogCommand(),       &ExportTarCommand()};
+      &InitCommand(),    &BackupCommand(), &SnapshotsCommand(), &LsCommand(),        &CatCommand(),
+      &RestoreCommand(), &MountCommand(),  &UmountCommand(),    &CheckCommand(),     &UnlockCommand(),
+      &KeyCommand(),     &DiffCommand(),   &LogCommand(),       &ExportTarCommand(), &ForgetCommand()};
   return commands;
 }
 
