@@ -404,10 +404,11 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   // anything: a one-frame object's follows from its index entry (its frame table is 4 bytes), another's
   // from a frame table in memory. Most frames of small files are such (a walk over every snapshot of a
   // 50k-file store made 175k lookups that could only miss).
+  std::shared_ptr<const FrameTable> table = entry.FrameCount() == 1 ? nullptr : frame_tables_.Get(entry.id);
   std::optional<uint64_t> known_stored;
   if (entry.FrameCount() == 1) {
     known_stored = entry.stored_len - 4;
-  } else if (auto table = frame_tables_.Get(entry.id)) {
+  } else if (table) {
     known_stored = table->offsets[frame + 1] - table->offsets[frame];
   }
   if (block_cache != nullptr && (!known_stored || WorthCaching(*known_stored, frame_size))) {
@@ -420,7 +421,9 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
     }
   }
   std::string stored0;  // a one-frame object's frame, read with its table
-  STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry, &stored0));
+  if (!table) {
+    STRATA_ASSIGN_OR_RETURN(table, GetFrameTable(entry, &stored0));
+  }
   auto out = std::make_shared<std::string>();
   STRATA_RETURN_IF_ERROR(stored0.empty() ? packs_.ReadFrame(entry, *table, frame, out.get())
                                          : packs_.DecodeFrame(entry, frame, stored0, out.get()));

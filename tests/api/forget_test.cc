@@ -58,23 +58,20 @@ TEST(ForgetApiTest, KeepLastForgetsTheOlderSnapshots) {
   ExpectSameTree(dir.Join("src"), out);
 }
 
-TEST(ForgetApiTest, AnUnknownSnapshotForgetsNothing) {
-  TempDir dir;
-  MakeTree(dir.Join("src"), 4);
-  const std::string store = dir.Join("store");
-  InitPlain(store);
-  auto repo = OpenRepo(store);
-  ASSERT_TRUE(repo);
-  BackupRequest backup;
-  backup.sources = {dir.Join("src")};
-  auto summary = repo->Backup(backup);
-  ASSERT_TRUE(summary.ok()) << summary.status().message();
+class ForgetOneBackupTest : public BackedUpTest {
+ protected:
+  ForgetOneBackupTest() : BackedUpTest(4) {}
+};
+
+TEST_F(ForgetOneBackupTest, AnUnknownSnapshotForgetsNothing) {
+  auto snapshots = repo_->ListSnapshots();
+  ASSERT_TRUE(snapshots.ok() && snapshots->size() == 1);
   ForgetRequest request;
-  request.snapshots = {summary->snapshot_id, "ffffffffffff"};
-  auto result = repo->Forget(request);
+  request.snapshots = {snapshots->front().id, "ffffffffffff"};
+  auto result = repo_->Forget(request);
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(result.status().IsNotFound()) << result.status().message();
-  EXPECT_EQ(ManifestFiles(store), 1u);
+  EXPECT_EQ(ManifestFiles(dir_.Join("store")), 1u);
 }
 
 }  // namespace
