@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -425,6 +426,13 @@ std::unique_ptr<LmdbBlockCache> OpenCache(const MountOptions& options, const std
   return std::move(cache).value();
 }
 
+// Idle session threads wait on /dev/fuse in a queue and the kernel hands each request to the one that has
+// waited longest, so one process's serial requests (cp -a: three xattr calls and a read per file) rotate
+// through every idle thread, each woken on whichever core. On 2 cores, 16 threads cost 30 us per round
+// trip and 2 threads 15 us; 2 threads read a cold 1 GiB file as fast, and 8 concurrent readers were not
+// slower. More threads than cores would only help requests waiting on the disk.
+unsigned SessionThreads() { return std::max(2U, std::thread::hardware_concurrency()); }
+
 }  // namespace
 
 Status RunMount(const MountOptions& options) {
@@ -485,7 +493,7 @@ Status RunMount(const MountOptions& options) {
       }
       struct fuse_loop_config* cfg = fuse_loop_cfg_create();
       fuse_loop_cfg_set_clone_fd(cfg, 1);
-      fuse_loop_cfg_set_max_threads(cfg, 16);
+      fuse_loop_cfg_set_max_threads(cfg, SessionThreads());
       int rc = fuse_session_loop_mt(se, cfg);
       fuse_loop_cfg_destroy(cfg);
       if (rc != 0 && rc != SIGTERM && rc != SIGINT && rc != SIGHUP) {
