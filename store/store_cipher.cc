@@ -2,15 +2,16 @@
 
 #include <sodium.h>
 
+#include "store/aead.h"
 #include "store/format.h"
 #include "store/hash.h"
 
 namespace strata {
 namespace {
 
-static_assert(format::kAeadNonceSize == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-static_assert(format::kAeadTagSize == crypto_aead_xchacha20poly1305_ietf_ABYTES);
-static_assert(format::kKeySize == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+static_assert(format::kAeadNonceSize == aead::kXChaChaNonceSize);
+static_assert(format::kAeadTagSize == aead::kTagSize);
+static_assert(format::kKeySize == aead::kKeySize);
 
 const unsigned char* Bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
@@ -20,9 +21,8 @@ void Seal(const SecretBytes& key, std::string_view ad, std::string_view plaintex
   auto* nonce = reinterpret_cast<unsigned char*>(out->data() + start);
   randombytes_buf(nonce, format::kAeadNonceSize);
   unsigned char* cipher = nonce + format::kAeadNonceSize;
-  crypto_aead_xchacha20poly1305_ietf_encrypt_detached(cipher, cipher + plaintext.size(), nullptr,
-                                                      Bytes(plaintext), plaintext.size(), Bytes(ad),
-                                                      ad.size(), nullptr, nonce, key.data());
+  aead::Encrypt(aead::Algorithm::kXChaCha20Poly1305, key.data(), nonce, ad, plaintext, cipher,
+                cipher + plaintext.size());
 }
 
 bool Open(const SecretBytes& key, std::string_view ad, std::string_view sealed, std::string* out) {
@@ -30,10 +30,10 @@ bool Open(const SecretBytes& key, std::string_view ad, std::string_view sealed, 
   const size_t n = sealed.size() - format::kAeadNonceSize - format::kAeadTagSize;
   out->resize(n);
   const unsigned char* nonce = Bytes(sealed);
-  const unsigned char* cipher = nonce + format::kAeadNonceSize;
-  return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(reinterpret_cast<unsigned char*>(out->data()),
-                                                             nullptr, cipher, n, cipher + n, Bytes(ad),
-                                                             ad.size(), nonce, key.data()) == 0;
+  const std::string_view cipher = sealed.substr(format::kAeadNonceSize, n);
+  return aead::Decrypt(aead::Algorithm::kXChaCha20Poly1305, key.data(), nonce, ad, cipher,
+                       Bytes(sealed) + format::kAeadNonceSize + n,
+                       reinterpret_cast<unsigned char*>(out->data()));
 }
 
 // The associated data of a sealed file: its kind's label, a NUL, its name.
@@ -77,20 +77,21 @@ constexpr char kCacheAesGcm = 2;
 // AES-256-GCM under a key of its own for every value, BLAKE2b(cache subkey; salt), with an all-zero
 // nonce: a random 96-bit nonce under one long-lived key would bound how many values a cache may ever
 // write, and a key used once needs no nonce at all.
-struct AesValueKey {
-  crypto_aead_aes256gcm_state state;
+class AesValueKey {
+ public:
   AesValueKey(const SecretBytes& cache_key, const unsigned char* salt) {
-    unsigned char key[crypto_aead_aes256gcm_KEYBYTES];
-    crypto_generichash(key, sizeof key, salt, format::kAeadNonceSize, cache_key.data(), cache_key.size());
-    crypto_aead_aes256gcm_beforenm(&state, key);
-    sodium_memzero(key, sizeof key);
+    crypto_generichash(key_, sizeof key_, salt, format::kAeadNonceSize, cache_key.data(), cache_key.size());
   }
-  ~AesValueKey() { sodium_memzero(&state, sizeof state); }
+  ~AesValueKey() { sodium_memzero(key_, sizeof key_); }
   AesValueKey(const AesValueKey&) = delete;
   AesValueKey& operator=(const AesValueKey&) = delete;
+  const unsigned char* data() const { return key_; }
+
+ private:
+  unsigned char key_[aead::kKeySize];
 };
 
-constexpr unsigned char kZeroNonce[crypto_aead_aes256gcm_NPUBBYTES] = {};
+constexpr unsigned char kZeroNonce[aead::kGcmNonceSize] = {};
 
 }  // namespace
 
@@ -109,10 +110,8 @@ std::string StoreCipher::SealCacheValue(std::string_view key, std::string_view v
   auto* salt = reinterpret_cast<unsigned char*>(out.data() + 1);
   randombytes_buf(salt, format::kAeadNonceSize);
   unsigned char* cipher = salt + format::kAeadNonceSize;
-  AesValueKey k(cache_key_, salt);
-  crypto_aead_aes256gcm_encrypt_detached_afternm(cipher, cipher + value.size(), nullptr, Bytes(value),
-                                                 value.size(), Bytes(key), key.size(), nullptr, kZeroNonce,
-                                                 &k.state);
+  const AesValueKey k(cache_key_, salt);
+  aead::Encrypt(aead::Algorithm::kAes256Gcm, k.data(), kZeroNonce, key, value, cipher, cipher + value.size());
   return out;
 }
 
@@ -129,10 +128,10 @@ bool StoreCipher::OpenCacheValue(std::string_view key, std::string_view sealed, 
   out->resize(n);
   const unsigned char* salt = Bytes(sealed);
   const unsigned char* cipher = salt + format::kAeadNonceSize;
-  AesValueKey k(cache_key_, salt);
-  return crypto_aead_aes256gcm_decrypt_detached_afternm(reinterpret_cast<unsigned char*>(out->data()),
-                                                        nullptr, cipher, n, cipher + n, Bytes(key),
-                                                        key.size(), kZeroNonce, &k.state) == 0;
+  const AesValueKey k(cache_key_, salt);
+  return aead::Decrypt(aead::Algorithm::kAes256Gcm, k.data(), kZeroNonce, key,
+                       std::string_view(reinterpret_cast<const char*>(cipher), n), cipher + n,
+                       reinterpret_cast<unsigned char*>(out->data()));
 }
 
 void StoreCipher::SealFrame(std::string_view ad, std::string_view body, std::string* out) const {

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  librsync-dev rdiff liblmdb-dev lmdb-utils libzstd-dev zstd libsodium-dev
+  librsync-dev rdiff liblmdb-dev lmdb-utils libzstd-dev zstd libsodium-dev libssl-dev
   libfuse3-dev fuse3
   libxxhash-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
