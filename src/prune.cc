@@ -147,16 +147,14 @@ Status Pruner::CopyObject(PackWriter* writer, const IndexEntry& entry) {
   std::string frame0;
   STRATA_ASSIGN_OR_RETURN(FrameTable table, packs.ReadFrameTable(entry, &frame0));
   STRATA_RETURN_IF_ERROR(writer->BeginCopy(entry));
-  std::string stored;
+  // A one-frame object's frame was read whole with its table.
+  const bool have_frame0 = !frame0.empty();
+  std::string stored = std::move(frame0);
   std::string raw;
   std::string sizes;
   Status s;
   for (uint64_t i = 0; s.ok() && i + 1 < table.offsets.size(); i++) {
-    if (i == 0 && !frame0.empty()) {
-      stored = std::move(frame0);
-    } else {
-      s = packs.ReadStoredFrame(entry, table, i, &stored);
-    }
+    if (i > 0 || !have_frame0) s = packs.ReadStoredFrame(entry, table, i, &stored);
     if (s.ok()) s = packs.DecodeFrame(entry, i, stored, &raw);
     if (s.ok()) s = writer->AppendStored(stored);
     PutFixed32(&sizes, static_cast<uint32_t>(stored.size()));

@@ -55,6 +55,7 @@ UsedObjects Used(const std::vector<int>& ids, ObjectType type = ObjectType::kDat
 
 std::vector<ObjectId> Ids(const std::vector<IndexEntry>& entries) {
   std::vector<ObjectId> out;
+  out.reserve(entries.size());
   for (const IndexEntry& e : entries) out.push_back(e.id);
   return out;
 }
