@@ -250,24 +250,14 @@ Status Backup::RecoverOrphanPacks() {
   // fails leaves them for the next one.
   (void)RemoveDeadTempPacks(store_->env(), store_->path());
   // Packs sealed by a backup that was killed before it wrote its index file: their objects are reused.
-  const std::string packs_dir = store_->path() + "/" + std::string(format::kPacksDir);
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> subdirs, store_->env()->ListDir(packs_dir));
+  STRATA_ASSIGN_OR_RETURN(std::vector<PackId> packs, ListPackFiles(store_->env(), store_->path()));
   std::unordered_set<std::string> covered = store_->index().CoveredPacks();
-  for (const std::string& sub : subdirs) {
-    auto names = store_->env()->ListDir(packs_dir + "/" + sub);
-    if (!names.ok()) continue;
-    for (const std::string& name : *names) {
-      PackId id;
-      if (!name.ends_with(format::kPackSuffix) ||
-          !ParsePackId(std::string_view(name).substr(0, name.size() - format::kPackSuffix.size()), &id) ||
-          covered.count(PackIdHex(id)) != 0) {
-        continue;
-      }
-      auto entries = store_->packs().ReadTrailer(id);
-      if (!entries.ok()) continue;  // a damaged orphan is garbage for prune, never referenced
-      for (const IndexEntry& e : *entries) store_->index().AddLocal(e);
-      recovered_.insert(recovered_.end(), entries->begin(), entries->end());
-    }
+  for (const PackId& id : packs) {
+    if (covered.count(PackIdHex(id)) != 0) continue;
+    auto entries = store_->packs().ReadTrailer(id);
+    if (!entries.ok()) continue;  // a damaged orphan is garbage for prune, never referenced
+    for (const IndexEntry& e : *entries) store_->index().AddLocal(e);
+    recovered_.insert(recovered_.end(), entries->begin(), entries->end());
   }
   return Status::Ok();
 }

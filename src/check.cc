@@ -25,20 +25,6 @@ void Merge(Deps* into, const Deps& from) {
   into->erase(std::unique(into->begin(), into->end()), into->end());
 }
 
-const char* KindName(format::ObjectType type) {
-  switch (type) {
-    case format::ObjectType::kData:
-      return "data";
-    case format::ObjectType::kTree:
-      return "tree";
-    case format::ObjectType::kVersion:
-      return "version";
-    case format::ObjectType::kSignature:
-      return "signature";
-  }
-  return "object";
-}
-
 class Checker {
  public:
   Checker(Store* store, const CheckOptions& options) : store_(store), options_(options) {}
@@ -54,6 +40,9 @@ class Checker {
   uint32_t Problem(const std::string& object, const std::string& kind, const std::string& message);
   void Progress();
   bool Stopped() const { return options_.cancel != nullptr && options_.cancel->cancelled(); }
+  void Reached(const ObjectId& id, format::ObjectType type) const {
+    if (options_.on_reached) options_.on_reached(id, type);
+  }
   void CheckIndexFiles();
   void CheckManifests(const std::vector<SnapshotInfo>& readable, const std::vector<std::string>& problems);
   Result<IndexEntry> Entry(const ObjectId& id, format::ObjectType type);
@@ -141,8 +130,8 @@ Result<IndexEntry> Checker::Entry(const ObjectId& id, format::ObjectType type) {
   auto entry = store_->index().Find(id);
   if (!entry) return Status::Corruption("object " + id.Hex() + " is missing: no index file lists it");
   if (entry->type != type) {
-    return Status::Corruption("object " + id.Hex() + " is a " + KindName(entry->type) + " object, expected " +
-                              KindName(type));
+    return Status::Corruption("object " + id.Hex() + " is a " + ObjectKindName(entry->type) +
+                              " object, expected " + ObjectKindName(type));
   }
   // The frame table check puts the object inside its pack and its frames inside the object.
   STRATA_RETURN_IF_ERROR(store_->packs().ReadFrameTable(*entry).status());
@@ -163,6 +152,7 @@ Status Checker::VerifyFrames(const IndexEntry& entry) {
 const Deps& Checker::CheckLeaf(const ObjectId& id, format::ObjectType type) {
   auto [it, fresh] = leaves_.try_emplace(id);
   if (!fresh) return it->second.deps;
+  Reached(id, type);
   result_.objects++;
   auto entry = Entry(id, type);
   Status s = entry.status();
@@ -170,7 +160,7 @@ const Deps& Checker::CheckLeaf(const ObjectId& id, format::ObjectType type) {
     s = VerifyFrames(*entry);
     it->second.state = LeafState::kVerified;
   }
-  if (!s.ok()) it->second.deps = {Problem(id.Hex(), KindName(type), s.message())};
+  if (!s.ok()) it->second.deps = {Problem(id.Hex(), ObjectKindName(type), s.message())};
   Progress();
   return it->second.deps;
 }
@@ -179,6 +169,7 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
   if (auto it = versions_.find(id); it != versions_.end()) return it->second.deps;
   if (versions_open_.count(id) != 0) return {Problem(id.Hex(), "version", "cyclic delta chain")};
   if (depth > kMaxChainWalk) return {Problem(id.Hex(), "version", "delta chain too long")};
+  Reached(id, format::ObjectType::kVersion);
   result_.versions++;
   Deps deps;
   Status s = Entry(id, format::ObjectType::kVersion).status();
@@ -224,6 +215,7 @@ Deps Checker::CheckVersion(const ObjectId& id, int depth) {
 
 bool Checker::CheckTree(const ObjectId& id, int depth) {
   if (auto it = trees_.find(id); it != trees_.end()) return it->second;
+  Reached(id, format::ObjectType::kTree);
   result_.trees++;
   Status s = depth > static_cast<int>(format::kMaxTreeDepth)
                  ? Status::Corruption("tree " + id.Hex() + ": directories nested too deep")
@@ -310,9 +302,27 @@ Result<CheckResult> Checker::Run() {
 
 }  // namespace
 
+const char* ObjectKindName(format::ObjectType type) {
+  switch (type) {
+    case format::ObjectType::kData:
+      return "data";
+    case format::ObjectType::kTree:
+      return "tree";
+    case format::ObjectType::kVersion:
+      return "version";
+    case format::ObjectType::kSignature:
+      return "signature";
+  }
+  return "object";
+}
+
 Result<CheckResult> RunCheck(Store* store, const CheckOptions& options) {
   STRATA_ASSIGN_OR_RETURN(auto lock, StoreLock::Acquire(store->env(), store->path(), LockKind::kShared,
                                                         "check", options.on_note));
+  return RunCheckLocked(store, options);
+}
+
+Result<CheckResult> RunCheckLocked(Store* store, const CheckOptions& options) {
   Checker checker(store, options);
   std::optional<Result<CheckResult>> result;
   RunOnDeepStack(kDeepWalkStack, [&] { result.emplace(checker.Run()); });

@@ -38,6 +38,9 @@ struct CheckOptions {
   std::function<void(const std::string&)> on_note;        // e.g. stale locks ignored
   // Checked between snapshots and directories: once cancelled, the check stops (Cancelled).
   const CancelToken* cancel = nullptr;
+  // Called once for every distinct object a readable snapshot reaches (trees, version records, delta bases,
+  // signatures, payloads), damaged or not, with the type it is reached as: a prune's mark.
+  std::function<void(const ObjectId&, format::ObjectType)> on_reached;
 };
 
 struct CheckDependent {
@@ -65,8 +68,13 @@ struct CheckResult {
   uint64_t unlisted_problems = 0;  // damaged objects beyond max_problems: counted, not listed
 };
 
+// "data", "tree", "version" or "signature", as CheckProblem::kind names them.
+const char* ObjectKindName(format::ObjectType type);
+
 // Takes a shared store lock for its duration. Damage is reported in the result; a Status is returned
 // only when the check itself cannot run (the store cannot be listed, a conflicting lock).
 Result<CheckResult> RunCheck(Store* store, const CheckOptions& options);
+// The same check for a caller that already holds a lock on the store (prune: an exclusive one).
+Result<CheckResult> RunCheckLocked(Store* store, const CheckOptions& options);
 
 }  // namespace strata

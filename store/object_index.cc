@@ -61,14 +61,31 @@ Status ObjectIndex::Refresh() {
     File file;
     Status s = Load(name, &file);
     std::unique_lock<std::shared_mutex> lock(mu_);
-    seen_.insert(name);
+    if (!seen_.insert(name).second) continue;  // another thread mapped it meanwhile
+    generation_++;
     if (!s.ok()) {
       if (first_error.ok()) first_error = s;
       continue;
     }
     files_.push_back(std::move(file));
   }
+  // Last: a lookup meanwhile finds an object either through the file that goes or the one that came.
+  ForgetGone(*names);
   return first_error;
+}
+
+void ObjectIndex::ForgetGone(const std::vector<std::string>& sorted_names) {
+  auto present = [&](const std::string& name) {
+    return std::binary_search(sorted_names.begin(), sorted_names.end(), name);
+  };
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  const size_t before = seen_.size();
+  std::erase_if(seen_, [&](const std::string& name) { return !present(name); });
+  if (seen_.size() == before) return;
+  // Lookups copy what they find out of the mapping, so a file can go while nobody holds the lock.
+  std::erase_if(files_, [&](const File& f) { return !present(f.name); });
+  hint_.store(0);
+  generation_++;
 }
 
 Status ObjectIndex::Load(const std::string& name, File* file) const {
@@ -149,6 +166,24 @@ std::unordered_set<std::string> ObjectIndex::CoveredPacks() const {
   }
   for (const auto& [id, e] : local_) packs.insert(PackIdHex(e.pack));
   return packs;
+}
+
+std::vector<std::string> ObjectIndex::FileNames() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<std::string> names;
+  names.reserve(files_.size());
+  for (const File& f : files_) names.push_back(f.name);
+  return names;
+}
+
+void ObjectIndex::ForEachEntry(const std::function<void(const Result<IndexEntry>&)>& fn) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (const File& f : files_) {
+    for (size_t off = 0; off < f.entries.size(); off += format::kIndexEntrySize) {
+      fn(IndexEntry::Decode(f.entries.substr(off, format::kIndexEntrySize), "index file " + f.name,
+                            FrameOverhead(cipher_)));
+    }
+  }
 }
 
 Status ObjectIndex::Verify(std::string_view bytes, const std::string& what, const StoreCipher* cipher) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -29,9 +30,12 @@ class ObjectIndex {
   // `cipher`: null for a plain store; otherwise it must outlive the index.
   ObjectIndex(Env* env, std::string store_dir, const StoreCipher* cipher = nullptr);
 
-  // Maps index files not yet seen (all of them on the first call). A damaged file is reported and skipped
-  // by later lookups; the error names it.
+  // Maps index files not yet seen (all of them on the first call) and forgets those that are gone (a prune
+  // replaced them). A damaged file is reported and skipped by later lookups; the error names it.
   Status Refresh();
+  // Changes whenever Refresh maps or forgets a file: a reader whose object vanished with its pack retries
+  // only if the index moved meanwhile.
+  uint64_t generation() const { return generation_.load(); }
   std::optional<IndexEntry> Find(const ObjectId& id) const;
   void AddLocal(const IndexEntry& entry);
   // Forgets every AddLocal entry, after mapping the index files not yet seen (so what this process committed
@@ -41,6 +45,10 @@ class ObjectIndex {
   Status DropUncommitted();
   // Every pack that some index file lists (a sealed pack outside this set was left by a killed backup).
   std::unordered_set<std::string> CoveredPacks() const;
+  // The names of the index files mapped now, and every entry they hold (an id listed by several files once
+  // per file). An entry that does not decode is passed as an error naming its file.
+  std::vector<std::string> FileNames() const;
+  void ForEachEntry(const std::function<void(const Result<IndexEntry>&)>& fn) const;
   // Verifies the plaintext of an index file end to end (checksum, order, entry fields).
   static Status Verify(std::string_view bytes, const std::string& what, const StoreCipher* cipher = nullptr);
   // Verifies index file `name` in the store end to end, its name included; used by check.
@@ -60,6 +68,8 @@ class ObjectIndex {
   std::optional<IndexEntry> FindIn(const File& file, const ObjectId& id) const;
   // Maps (plain) or reads and opens (encrypted) index file `name`, checking its layout.
   Status Load(const std::string& name, File* file) const;
+  // Unmaps the files whose names are not in `sorted_names` (the directory's listing, sorted).
+  void ForgetGone(const std::vector<std::string>& sorted_names);
 
   Env* env_;
   std::string store_dir_;
@@ -70,6 +80,7 @@ class ObjectIndex {
   // files) mostly sit in one index file, and without the hint a store of 100 backups made every lookup
   // of the oldest snapshot's objects a binary search in each of 100 files.
   mutable std::atomic<size_t> hint_{0};
+  std::atomic<uint64_t> generation_{0};
   std::unordered_set<std::string> seen_;                          // file names; guarded by mu_
   std::unordered_map<ObjectId, IndexEntry, ObjectIdHash> local_;  // guarded by mu_
 };

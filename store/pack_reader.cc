@@ -15,6 +15,25 @@ std::string PackPath(const std::string& store_dir, const PackId& id) {
          std::string(format::kPackSuffix);
 }
 
+Result<std::vector<PackId>> ListPackFiles(Env* env, const std::string& store_dir) {
+  const std::string packs_dir = store_dir + "/" + std::string(format::kPacksDir);
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> subdirs, env->ListDir(packs_dir));
+  std::vector<PackId> packs;
+  for (const std::string& sub : subdirs) {
+    auto names = env->ListDir(packs_dir + "/" + sub);
+    if (!names.ok()) continue;
+    for (const std::string& name : *names) {
+      PackId id;
+      if (name.ends_with(format::kPackSuffix) &&
+          ParsePackId(std::string_view(name).substr(0, name.size() - format::kPackSuffix.size()), &id) &&
+          PackIdHex(id).substr(0, 2) == sub) {
+        packs.push_back(id);
+      }
+    }
+  }
+  return packs;
+}
+
 PackReader::PackReader(Env* env, std::string store_dir, const FrameCodec* codec)
     : env_(env), store_dir_(std::move(store_dir)), codec_(codec) {}
 
@@ -65,6 +84,7 @@ Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry, std::stri
   // Read and grown a chunk at a time, never sized from the declared count: an entry may declare 2^38
   // frames over a sparse pack, whose table of zeros then fails at its first frame.
   FrameTable table;
+  table.pack = entry.pack;
   std::string raw;
   uint64_t pos = entry.offset;
   const uint64_t frames_end = entry.offset + entry.stored_len - 4 * frames;
@@ -99,12 +119,17 @@ Status PackReader::DecodeFrame(const IndexEntry& entry, uint64_t index, std::str
   return codec_->Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, What(entry));
 }
 
+Status PackReader::ReadStoredFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index,
+                                   std::string* stored) {
+  STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
+  uint64_t begin = table.offsets[index];
+  return file->Read(begin, table.offsets[index + 1] - begin, stored);
+}
+
 Status PackReader::ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index,
                              std::string* out) {
-  STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
   std::string stored;
-  uint64_t begin = table.offsets[index];
-  STRATA_RETURN_IF_ERROR(file->Read(begin, table.offsets[index + 1] - begin, &stored));
+  STRATA_RETURN_IF_ERROR(ReadStoredFrame(entry, table, index, &stored));
   return DecodeFrame(entry, index, stored, out);
 }
 

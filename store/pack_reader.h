@@ -16,9 +16,12 @@
 namespace strata {
 
 std::string PackPath(const std::string& store_dir, const PackId& id);
+// Every sealed pack file in the store (packs/XX/ID.pack; other names are not packs), in no order.
+Result<std::vector<PackId>> ListPackFiles(Env* env, const std::string& store_dir);
 
 // Byte offsets of every frame of one object inside its pack, validated against the entry and the pack.
 struct FrameTable {
+  PackId pack{};                  // the pack it was read from: a prune may move the object to another
   std::vector<uint64_t> offsets;  // frame i occupies [offsets[i], offsets[i+1]) in the pack
 };
 
@@ -30,6 +33,9 @@ class PackReader {
   // version records, trees, small files) is read whole, in one read instead of two, and its stored frame
   // is left in *frame0 for DecodeFrame; for other objects *frame0 is left empty.
   Result<FrameTable> ReadFrameTable(const IndexEntry& entry, std::string* frame0 = nullptr);
+  // Reads stored frame `index` of the object as it is in the pack, unverified, into `stored`.
+  Status ReadStoredFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index,
+                         std::string* stored);
   // Reads, verifies and decodes frame `index` of the object into `out`.
   Status ReadFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index, std::string* out);
   // Verifies and decodes stored frame `index` of the object, already read, into `out`.

@@ -115,10 +115,7 @@ Result<IndexEntry> PackWriter::FinishObject(const ObjectId& id) {
   in_object_ = false;
   current_.id = id;
   current_.stored_len = file_->Size() + buffer_.size() - current_.offset;
-  pack_entries_.push_back(current_);
-  IndexEntry done = current_;
-  if (file_->Size() + buffer_.size() >= target_size_) STRATA_RETURN_IF_ERROR(SealPack());
-  return done;
+  return EndObject();
 }
 
 Status PackWriter::AbortObject() {
@@ -139,6 +136,46 @@ Result<IndexEntry> PackWriter::WriteObject(format::ObjectType type, const Object
   STRATA_RETURN_IF_ERROR(BeginObject(type, frame_log2));
   STRATA_RETURN_IF_ERROR(Append(raw));
   return FinishObject(id);
+}
+
+Status PackWriter::BeginCopy(const IndexEntry& source) {
+  assert(!in_object_);
+  if (!file_) STRATA_RETURN_IF_ERROR(OpenPack());
+  in_object_ = true;
+  current_ = source;
+  current_.pack = pack_id_;
+  current_.offset = file_->Size() + buffer_.size();
+  pending_raw_.clear();
+  frame_sizes_.clear();
+  return Status::Ok();
+}
+
+Status PackWriter::AppendStored(std::string_view stored) {
+  assert(in_object_);
+  buffer_.append(stored);
+  if (buffer_.size() >= kWriteBufferSize) return FlushBuffer();
+  return Status::Ok();
+}
+
+Result<IndexEntry> PackWriter::FinishCopy() {
+  assert(in_object_);
+  const uint64_t written = file_->Size() + buffer_.size() - current_.offset;
+  if (written != current_.stored_len) {
+    const std::string id = current_.id.Hex();
+    const uint64_t want = current_.stored_len;
+    STRATA_RETURN_IF_ERROR(AbortObject());
+    return Status::InvalidArgument("copy of object " + id + ": " + std::to_string(written) +
+                                   " stored bytes given, its entry says " + std::to_string(want));
+  }
+  in_object_ = false;
+  return EndObject();
+}
+
+Result<IndexEntry> PackWriter::EndObject() {
+  pack_entries_.push_back(current_);
+  IndexEntry done = current_;
+  if (file_->Size() + buffer_.size() >= target_size_) STRATA_RETURN_IF_ERROR(SealPack());
+  return done;
 }
 
 Status PackWriter::SealPack() {

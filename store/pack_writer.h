@@ -40,6 +40,14 @@ class PackWriter {
   Result<IndexEntry> WriteObject(format::ObjectType type, const ObjectId& id, std::string_view raw,
                                  uint8_t frame_log2);
 
+  // Copies an object stored in another pack verbatim (a prune's repack): BeginCopy, AppendStored with its
+  // frames and then its frame table, exactly `source.stored_len` bytes in all, then FinishCopy (or
+  // AbortObject). Frames are bound to the object's salt, frame index and size, never to a pack or an
+  // offset, so they stay valid, encrypted ones included. The entry is `source` at its new place.
+  Status BeginCopy(const IndexEntry& source);
+  Status AppendStored(std::string_view stored);
+  Result<IndexEntry> FinishCopy();
+
   // Seals the current pack, if any. After it returns OK every entry handed out is durable on disk.
   Status Flush();
   // Entries of sealed packs not yet taken.
@@ -52,6 +60,8 @@ class PackWriter {
   Status EmitFrame(std::string_view raw);
   Status FlushBuffer();
   Status SealPack();
+  // Ends the current object: records its entry, and seals the pack if it reached its target size.
+  Result<IndexEntry> EndObject();
 
   Env* env_;
   std::string store_dir_;

@@ -254,9 +254,16 @@ Result<IndexEntry> Store::FindEntry(const ObjectId& id, format::ObjectType type)
   return *entry;
 }
 
+bool Store::IndexMoved(uint64_t generation) {
+  (void)index_.Refresh();
+  return index_.generation() != generation;
+}
+
 Result<std::string> Store::ReadObject(const ObjectId& id, format::ObjectType type) {
-  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, FindEntry(id, type));
-  return packs_.ReadObject(entry, format::kMaxMetadataObjectSize);
+  return Retried([&]() -> Result<std::string> {
+    STRATA_ASSIGN_OR_RETURN(IndexEntry entry, FindEntry(id, type));
+    return packs_.ReadObject(entry, format::kMaxMetadataObjectSize);
+  });
 }
 
 Result<std::shared_ptr<const Tree>> Store::GetTree(const ObjectId& id) {
@@ -353,9 +360,15 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
   return map;
 }
 
+std::shared_ptr<const FrameTable> Store::CachedFrameTable(const IndexEntry& entry) {
+  auto cached = frame_tables_.Get(entry.id);
+  if (cached && (cached->pack != entry.pack || cached->offsets.front() != entry.offset)) return nullptr;
+  return cached;
+}
+
 Result<std::shared_ptr<const FrameTable>> Store::GetFrameTable(const IndexEntry& entry, std::string* frame0) {
   if (frame0 != nullptr) frame0->clear();
-  if (auto cached = frame_tables_.Get(entry.id)) return cached;
+  if (auto cached = CachedFrameTable(entry)) return cached;
   STRATA_ASSIGN_OR_RETURN(FrameTable t, packs_.ReadFrameTable(entry, frame0));
   auto table = std::make_shared<const FrameTable>(std::move(t));
   frame_tables_.Put(entry.id, table, 64 + table->offsets.size() * 8);
@@ -363,26 +376,29 @@ Result<std::shared_ptr<const FrameTable>> Store::GetFrameTable(const IndexEntry&
 }
 
 Result<uint64_t> Store::SeekVersion(const ObjectId& version_id, uint64_t offset, bool data) {
-  STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
-  if (offset >= map->size()) return Status::NotFound("offset past the end of the file");
-  for (const Extent& e : map->Lookup(offset, map->size() - offset)) {
-    STRATA_ASSIGN_OR_RETURN(IndexEntry entry, FindEntry(map->sources()[e.source], format::ObjectType::kData));
-    STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry));
-    uint64_t pos = std::max(offset, e.offset);
-    while (pos < e.offset + e.length) {
-      uint64_t in_payload = e.source_offset + (pos - e.offset);
-      uint64_t frame = in_payload >> entry.frame_log2;
-      if (frame + 1 >= table->offsets.size()) return Status::Corruption("extent beyond its payload");
-      uint64_t frame_end = std::min((frame + 1) << entry.frame_log2, entry.raw_size);
-      // Holes start at frame boundaries; the rest of a zero frame entered midway counts as data, which
-      // SEEK_DATA/SEEK_HOLE allow (it still reads as zeros).
-      bool hole = in_payload == (frame << entry.frame_log2) && packs_.IsZeroFrame(entry, *table, frame);
-      if (hole != data) return pos;
-      pos += frame_end - in_payload;
+  return Retried([&]() -> Result<uint64_t> {
+    STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
+    if (offset >= map->size()) return Status::NotFound("offset past the end of the file");
+    for (const Extent& e : map->Lookup(offset, map->size() - offset)) {
+      STRATA_ASSIGN_OR_RETURN(IndexEntry entry,
+                              FindEntry(map->sources()[e.source], format::ObjectType::kData));
+      STRATA_ASSIGN_OR_RETURN(auto table, GetFrameTable(entry));
+      uint64_t pos = std::max(offset, e.offset);
+      while (pos < e.offset + e.length) {
+        uint64_t in_payload = e.source_offset + (pos - e.offset);
+        uint64_t frame = in_payload >> entry.frame_log2;
+        if (frame + 1 >= table->offsets.size()) return Status::Corruption("extent beyond its payload");
+        uint64_t frame_end = std::min((frame + 1) << entry.frame_log2, entry.raw_size);
+        // Holes start at frame boundaries; the rest of a zero frame entered midway counts as data, which
+        // SEEK_DATA/SEEK_HOLE allow (it still reads as zeros).
+        bool hole = in_payload == (frame << entry.frame_log2) && packs_.IsZeroFrame(entry, *table, frame);
+        if (hole != data) return pos;
+        pos += frame_end - in_payload;
+      }
     }
-  }
-  if (data) return Status::NotFound("no data after the offset");
-  return map->size();
+    if (data) return Status::NotFound("no data after the offset");
+    return map->size();
+  });
 }
 
 // Only frames that cost something to decode are worth a block-cache entry. A frame stored raw (its stored
@@ -404,7 +420,7 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   // anything: a one-frame object's follows from its index entry (its frame table is 4 bytes), another's
   // from a frame table in memory. Most frames of small files are such (a walk over every snapshot of a
   // 50k-file store made 175k lookups that could only miss).
-  std::shared_ptr<const FrameTable> table = entry.FrameCount() == 1 ? nullptr : frame_tables_.Get(entry.id);
+  std::shared_ptr<const FrameTable> table = entry.FrameCount() == 1 ? nullptr : CachedFrameTable(entry);
   std::optional<uint64_t> known_stored;
   if (entry.FrameCount() == 1) {
     known_stored = entry.stored_len - 4;
@@ -473,28 +489,34 @@ Status Store::ReadPieces(const std::vector<Piece>& pieces, std::string* out) {
 }
 
 Status Store::ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, std::string* out) {
-  std::vector<Piece> pieces;
-  STRATA_RETURN_IF_ERROR(AddPieces(payload, offset, n, &pieces));
-  return ReadPieces(pieces, out);
+  const size_t before = out->size();
+  return Retried([&]() -> Status {
+    out->resize(before);
+    std::vector<Piece> pieces;
+    STRATA_RETURN_IF_ERROR(AddPieces(payload, offset, n, &pieces));
+    return ReadPieces(pieces, out);
+  });
 }
 
 Status Store::ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out,
                           std::optional<uint64_t> listed_size) {
-  STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
-  if (listed_size && *listed_size != map->size())
-    return ListedSizeMismatch(*listed_size, version_id, map->size(), "");
-  out->clear();
-  if (offset >= map->size()) return Status::Ok();
-  n = std::min<uint64_t>(n, map->size() - offset);
-  out->reserve(n);
-  std::vector<Piece> pieces;
-  for (const Extent& e : map->Lookup(offset, n)) {
-    uint64_t begin = std::max(offset, e.offset);
-    uint64_t end = std::min(offset + n, e.offset + e.length);
-    STRATA_RETURN_IF_ERROR(
-        AddPieces(map->sources()[e.source], e.source_offset + (begin - e.offset), end - begin, &pieces));
-  }
-  return ReadPieces(pieces, out);
+  return Retried([&]() -> Status {
+    STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
+    if (listed_size && *listed_size != map->size())
+      return ListedSizeMismatch(*listed_size, version_id, map->size(), "");
+    out->clear();
+    if (offset >= map->size()) return Status::Ok();
+    n = std::min<uint64_t>(n, map->size() - offset);
+    out->reserve(n);
+    std::vector<Piece> pieces;
+    for (const Extent& e : map->Lookup(offset, n)) {
+      uint64_t begin = std::max(offset, e.offset);
+      uint64_t end = std::min(offset + n, e.offset + e.length);
+      STRATA_RETURN_IF_ERROR(
+          AddPieces(map->sources()[e.source], e.source_offset + (begin - e.offset), end - begin, &pieces));
+    }
+    return ReadPieces(pieces, out);
+  });
 }
 
 Result<TreeEntry> Store::Lookup(const Manifest& manifest, std::string_view path) {

@@ -131,6 +131,26 @@ class Store {
  private:
   Store(Env* env, std::string path, StoreHeader header, std::unique_ptr<const StoreCipher> cipher);
   Result<IndexEntry> FindEntry(const ObjectId& id, format::ObjectType type);
+  // The Status of a Status or of a Result, for Retried.
+  static const Status& StatusOf(const Status& s) { return s; }
+  template <typename T>
+  static const Status& StatusOf(const Result<T>& r) {
+    return r.status();
+  }
+  // Runs `read`; if it fails and the index files changed since it began, runs it once more. A prune writes
+  // the new index file and removes the old ones before it deletes a pack, so a reader that finds a pack gone
+  // finds the object's new place in the index as it is now (strata-store(5), "Pruning").
+  template <typename Read>
+  auto Retried(Read read) -> decltype(read()) {
+    const uint64_t generation = index_.generation();
+    auto result = read();
+    if (!result.ok() && !StatusOf(result).IsNotFound() && IndexMoved(generation)) result = read();
+    return result;
+  }
+  // Maps the index files as they are now; true if that changed anything since `generation`.
+  bool IndexMoved(uint64_t generation);
+  // The object's frame table if cached for the place `entry` gives, else null.
+  std::shared_ptr<const FrameTable> CachedFrameTable(const IndexEntry& entry);
   // A manifest file's bytes, opened first in an encrypted store; `name` is its id in hex.
   Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
                                   const std::string& what) const;

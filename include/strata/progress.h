@@ -1,4 +1,4 @@
-// Progress and cancellation of a long job (Repository::Backup, Restore, Check).
+// Progress and cancellation of a long job (Repository::Backup, Restore, Check, Prune).
 #pragma once
 
 #include <atomic>
@@ -13,16 +13,19 @@ enum class ProgressPhase {
   kCommitting,  // backup: directories and the snapshot are being written
   kRestoring,
   kChecking,
-  kDone,  // the job finished (sent once, last, with the final counts; not sent when it failed)
+  kMarking,    // prune: the snapshots are walked for the objects they use
+  kRepacking,  // prune: the used objects of mostly unused packs are copied into new packs
+  kDone,       // the job finished (sent once, last, with the final counts; not sent when it failed)
 };
 
-// "scanning", "storing", "committing", "restoring", "checking", "done".
+// "scanning", "storing", "committing", "restoring", "checking", "marking", "repacking", "done".
 const char* ProgressPhaseName(ProgressPhase phase);
 
 struct Progress {
   ProgressPhase phase = ProgressPhase::kScanning;
   // Backup and restore: regular files and their logical bytes. Check: snapshots, and content bytes
-  // rebuilt (read_data). A total of 0 means not known (yet).
+  // rebuilt (read_data). Prune: snapshots while marking; packs and stored bytes while repacking, and
+  // committing (the old packs are being deleted). A total of 0 means not known (yet).
   uint64_t files_done = 0;
   uint64_t files_total = 0;
   uint64_t bytes_done = 0;

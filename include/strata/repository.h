@@ -28,6 +28,7 @@
 #include "strata/jobs.h"
 #include "strata/log.h"
 #include "strata/progress.h"
+#include "strata/prune.h"
 #include "strata/status.h"
 
 namespace strata {
@@ -137,6 +138,14 @@ class Repository {
   // neither, is kInvalidArgument. Snapshot names can change afterwards (a "_2" suffix falls away), ids
   // never do.
   Result<ForgetResult> Forget(const ForgetRequest& request);
+  // Removes what no snapshot reaches any more and repacks packs that are mostly unused (strata/prune.h),
+  // under the store's exclusive lock; killed at any moment, it leaves every snapshot readable, and running
+  // it again finishes the job. A backup or check holding the store, or damage anywhere a snapshot reaches
+  // (a prune must know everything that is used), is kFailedPrecondition and changes nothing; so does a
+  // used object found damaged while being copied (kCorruption). Cancelled while marking or repacking, it
+  // changes nothing.
+  Result<PruneResult> Prune(const PruneRequest& request, ProgressObserver* progress = nullptr,
+                            const CancelToken* cancel = nullptr);
 
  private:
   struct Impl;

@@ -14,6 +14,10 @@ const char* ProgressPhaseName(ProgressPhase phase) {
       return "restoring";
     case ProgressPhase::kChecking:
       return "checking";
+    case ProgressPhase::kMarking:
+      return "marking";
+    case ProgressPhase::kRepacking:
+      return "repacking";
     case ProgressPhase::kDone:
       return "done";
   }

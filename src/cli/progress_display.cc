@@ -72,9 +72,12 @@ void ProgressDisplay::UpdateRate(const Progress& p, Clock::time_point now) {
 std::string ProgressDisplay::Line(const Progress& p) const {
   // An estimated total (the parent snapshot's) is shown as "~".
   const std::string of = p.totals_estimated ? "/~" : "/";
+  // A prune counts snapshots while marking, then packs.
+  const bool packs =
+      p.phase == ProgressPhase::kRepacking || (job_ == "prune" && p.phase == ProgressPhase::kCommitting);
   std::string line = job_ + ": " + std::to_string(p.files_done);
   if (p.files_total != 0) line += of + std::to_string(p.files_total);
-  line += " " + unit_ + ", " + HumanBytes(p.bytes_done);
+  line += " " + (packs ? std::string("packs") : unit_) + ", " + HumanBytes(p.bytes_done);
   if (p.bytes_total != 0) line += of + HumanBytes(p.bytes_total);
   if (rate_ > 0) line += ", " + HumanBytes(static_cast<uint64_t>(rate_)) + "/s";
   if (p.delta_saved != 0 || p.compression_saved != 0) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,42 @@ TEST_F(ObjectIndexTest, SeveralIndexFilesAndIncrementalRefresh) {
   }
   EXPECT_EQ(index.CoveredPacks(), (std::unordered_set<std::string>{std::string(32, '1'), std::string(32, '2'),
                                                                    std::string(32, '3')}));
+}
+
+// A prune replaces index files: a refresh maps the new one and forgets the removed ones, whose entries name
+// packs that are about to go, and says so through generation().
+TEST_F(ObjectIndexTest, RefreshForgetsRemovedFiles) {
+  std::vector<IndexEntry> old_entries, new_entries;
+  for (uint64_t n = 0; n < 10; n++) {
+    old_entries.push_back(MakeEntry(n, 0x11));
+    new_entries.push_back(MakeEntry(n, 0x22));
+  }
+  const std::string old_path = WriteIndex(old_entries);
+  ObjectIndex index(env_, dir_.path());
+  ASSERT_TRUE(index.Refresh().ok());
+  ASSERT_EQ(index.Find(old_entries[3].id)->pack, old_entries[3].pack);
+  const uint64_t before = index.generation();
+  ASSERT_TRUE(index.Refresh().ok());
+  EXPECT_EQ(index.generation(), before) << "nothing changed on disk";
+
+  WriteIndex(new_entries);
+  std::filesystem::remove(old_path);
+  ASSERT_TRUE(index.Refresh().ok());
+  EXPECT_NE(index.generation(), before);
+  for (const IndexEntry& e : new_entries) {
+    auto got = index.Find(e.id);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->pack, e.pack) << "an entry of the removed file was found";
+  }
+  EXPECT_EQ(index.FileNames().size(), 1u);
+  EXPECT_EQ(index.CoveredPacks(), (std::unordered_set<std::string>{std::string(32, '2')}));
+  size_t seen = 0;
+  index.ForEachEntry([&](const Result<IndexEntry>& e) {
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->pack, new_entries[0].pack);
+    seen++;
+  });
+  EXPECT_EQ(seen, new_entries.size());
 }
 
 TEST_F(ObjectIndexTest, AddLocalIsFoundWithoutIndexFiles) {
