@@ -13,10 +13,11 @@ enum class ProgressPhase {
   kCommitting,  // backup: directories and the snapshot are being written
   kRestoring,
   kChecking,
-  kDone,  // the job finished (sent once, last, with the final counts; not sent when it failed)
+  kCoalescing,  // coalesce: versions rewritten of those to rewrite, file content bytes rebuilt
+  kDone,        // the job finished (sent once, last, with the final counts; not sent when it failed)
 };
 
-// "scanning", "storing", "committing", "restoring", "checking", "done".
+// "scanning", "storing", "committing", "restoring", "checking", "coalescing", "done".
 const char* ProgressPhaseName(ProgressPhase phase);
 
 struct Progress {

@@ -14,6 +14,8 @@ const char* ProgressPhaseName(ProgressPhase phase) {
       return "restoring";
     case ProgressPhase::kChecking:
       return "checking";
+    case ProgressPhase::kCoalescing:
+      return "coalescing";
     case ProgressPhase::kDone:
       return "done";
   }

@@ -9,9 +9,10 @@ namespace {
 
 const std::vector<const Command*>& Commands() {
   static const std::vector<const Command*> commands = {
-      &InitCommand(),    &BackupCommand(), &SnapshotsCommand(), &LsCommand(),        &CatCommand(),
-      &RestoreCommand(), &MountCommand(),  &UmountCommand(),    &CheckCommand(),     &UnlockCommand(),
-      &KeyCommand(),     &DiffCommand(),   &LogCommand(),       &ExportTarCommand(), &ForgetCommand()};
+      &InitCommand(),  &BackupCommand(),    &SnapshotsCommand(), &LsCommand(),
+      &CatCommand(),   &RestoreCommand(),   &MountCommand(),     &UmountCommand(),
+      &CheckCommand(), &UnlockCommand(),    &KeyCommand(),       &DiffCommand(),
+      &LogCommand(),   &ExportTarCommand(), &ForgetCommand(),    &CoalesceCommand()};
   return commands;
 }
 
