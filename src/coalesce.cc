@@ -107,14 +107,15 @@ void Coalescer::Examine(const ObjectId& top) {
       node.depth = 0;
     } else if (Cut(node.base)) {
       node.cut = true;
-    } else if (auto base = nodes_.find(node.base); base == nodes_.end()) {
-      Damage(id, &node, "version " + id.Hex() + ": cyclic delta chain");
-    } else if (base->second.damaged) {
-      Damage(id, &node, "version " + id.Hex() + ": its delta base " + node.base.Hex() + " is damaged");
-    } else if (max_chain != 0 && base->second.depth + 1 > max_chain) {
-      node.cut = true;
+    } else if (auto base = nodes_.find(node.base); base == nodes_.end() || base->second.damaged) {
+      Damage(id, &node,
+             "version " + id.Hex() +
+                 (base == nodes_.end() ? ": cyclic delta chain"
+                                       : ": its delta base " + node.base.Hex() + " is damaged"));
     } else {
       node.depth = base->second.depth + 1;
+      node.cut = max_chain != 0 && node.depth > max_chain;
+      if (node.cut) node.depth = 0;
     }
     nodes_.emplace(id, node);
     order_.push_back(id);
@@ -159,7 +160,7 @@ Status Coalescer::MakeFull(const ObjectId& id, FileVersion* record, Node* node) 
     STRATA_RETURN_IF_ERROR(pack_->FinishObject(payload).status());
     result_.content_bytes += record->size;
   }
-  payloads_.emplace(payload, std::move(check));
+  payloads_.emplace(payload, check);
   record->kind = FileVersion::Kind::kFull;
   record->payload = payload;
   record->base = ObjectId{};
