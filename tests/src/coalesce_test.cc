@@ -11,7 +11,11 @@
 #include <vector>
 
 #include "src/backup.h"
+#include "src/content_writer.h"
+#include "store/delta_ops.h"
+#include "store/hash.h"
 #include "store/lock.h"
+#include "store/signature_builder.h"
 #include "tests/testutil.h"
 
 namespace strata {
@@ -150,6 +154,65 @@ TEST_F(CoalesceTest, RefusesBadRequestsWithoutWriting) {
   }
   EXPECT_EQ(IndexFiles(), index_files);
   EXPECT_EQ(Version(kVersions - 1).depth, uint32_t{kVersions - 1});
+}
+
+// A crafted delta on the newest version that claims another content hash: rebuilt for its FULL record, its
+// content does not match, so it and the delta built on it are damaged and get no record; the real chain is
+// coalesced all the same.
+TEST_F(CoalesceTest, DamagedContentGetsNoRecordNorDoesWhatBuildsOnIt) {
+  const std::string& content = contents_.back();
+  auto pack = store_->NewPackWriter();
+  const ObjectId empty = store_->DeriveId(format::ObjectType::kData, HashBytes(""));
+  ASSERT_TRUE(pack->WriteObject(format::ObjectType::kData, empty, "", kMetadataFrameLog2).ok());
+  const auto crafted = [&](const ObjectId& base, uint32_t depth, std::string_view claimed) {
+    FileVersion v = Version(kVersions - 1);
+    v.kind = FileVersion::Kind::kDelta;
+    v.content_hash = HashBytes(claimed);
+    v.payload = empty;
+    v.base = base;
+    v.depth = depth;
+    v.literal_size = 0;
+    v.ops.clear();
+    EncodeOps({DeltaOp{DeltaOp::Kind::kCopy, 0, content.size()}}, &v.ops);
+    const ObjectId id = store_->DeriveId(format::ObjectType::kVersion, v.content_hash);
+    EXPECT_TRUE(pack->WriteObject(format::ObjectType::kVersion, id, v.Encode(), kMetadataFrameLog2).ok());
+    return id;
+  };
+  const ObjectId bad = crafted(VersionId(kVersions - 1), kVersions, "not this content");
+  const ObjectId above = crafted(bad, kVersions + 1, "nor this");
+  Tree tree;
+  for (const auto& [name, id] : {std::pair{"above", above}, std::pair{"bad", bad}}) {
+    TreeEntry e;
+    e.name = name;
+    e.type = EntryType::kRegular;
+    e.size = content.size();
+    e.ref = id;
+    tree.entries.push_back(e);
+  }
+  const std::string tree_bytes = tree.Encode();
+  const ObjectId tree_id = store_->DeriveId(format::ObjectType::kTree, HashBytes(tree_bytes));
+  ASSERT_TRUE(pack->WriteObject(format::ObjectType::kTree, tree_id, tree_bytes, kMetadataFrameLog2).ok());
+  ASSERT_TRUE(pack->Flush().ok());
+  ASSERT_TRUE(store_->CommitObjects(pack->TakeSealedEntries()).ok());
+  Manifest m = snapshots_.back();
+  m.time_ns++;
+  m.root.ref = tree_id;
+  ASSERT_TRUE(store_->CommitManifest(&m).ok());
+  Open();
+
+  auto result = Coalesce(CoalesceRequest{.max_chain = 3});
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  ASSERT_EQ(result->damaged.size(), 2u);
+  EXPECT_EQ(result->damaged[0].version, bad.Hex());
+  EXPECT_NE(result->damaged[0].message.find("content hash mismatch"), std::string::npos)
+      << result->damaged[0].message;
+  EXPECT_EQ(result->damaged[1].version, above.Hex());
+  EXPECT_EQ(result->made_full, 2u);
+  EXPECT_EQ(result->redepthed, 6u);
+  ExpectContentsIntact();
+  EXPECT_EQ(store_->index().FindAll(bad).size(), 1u);
+  EXPECT_EQ(store_->index().FindAll(above).size(), 1u);
+  EXPECT_EQ(Version(kVersions - 1).depth, 3u);
 }
 
 }  // namespace
