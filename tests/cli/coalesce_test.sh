@@ -2,7 +2,8 @@
 # strata coalesce through the real binary, on a file edited 30 times with a backup after each edit (one
 # delta chain of depth 29, as `strata log` shows), beside a file that never changes; a copy of the tree
 # is saved at each backup. Bad input and a store held by a backup are one line and write nothing (index/
-# listed before and after); --dry-run writes nothing. --max-chain 5 leaves no chain deeper than 5 in
+# listed before and after); --dry-run writes nothing; neither does a coalesce killed as it seals a pack
+# or commits its index file. --max-chain 5 leaves no chain deeper than 5 in
 # `strata log`; --before SNAPSHOT makes that snapshot's version FULL and no later version depend on an
 # earlier one. After each, every snapshot restores exactly (against the saved copies), `check
 # --read-data` passes, and a second run rewrites nothing. (Coalesce, forget and prune shrinking the
@@ -15,7 +16,8 @@ cd "$T"
 N=30
 HOST=$(hostname)
 LOCK_ID=0123456789abcdef0123456789abcdef
-index_files() { ls store/index | sha256sum | cut -c1-16; } # changes with any index file added
+idx() { ls store/index | grep '\.idx$'; } # committed index files (a killed commit leaves a .tmp. one)
+index_files() { idx | sha256sum | cut -c1-16; }
 depths() { # the chain depth of f in each snapshot, oldest first ("full" counts as 0)
   strata log -s store f --json | python3 -c '
 import json, sys
@@ -52,7 +54,7 @@ assert_eq "$expected" "$(depths)" "one chain: depths in strata log before coales
 
 note "bad input writes nothing"
 before_index=$(index_files)
-n_index=$(ls store/index | wc -l)
+n_index=$(idx | wc -l)
 expect_exit 2 strata coalesce -s store
 expect_stderr_line '^strata: coalesce: needs --before SNAPSHOT, --max-chain N, or both$'
 for bad in 0 -1 abc; do
@@ -71,11 +73,21 @@ assert_eq "4 20" "$(summary made_full) $(summary redepthed)" "dry run: FULL at 6
 assert_eq "$before_index" "$(index_files)" "index/ after bad input and a dry run"
 assert_eq "$expected" "$(depths)" "depths after bad input and a dry run"
 
+note "killed before its commit"
+for at in "rename */packs/*" "rename */index/*"; do
+  rc=0
+  LD_PRELOAD=$STRATA_KILL_AT_LIB STRATA_KILL_AT="$at" "$STRATA_BIN" coalesce -s store --max-chain 5 \
+    >/dev/null 2>&1 || rc=$?
+  assert_eq 137 "$rc" "exit status of a coalesce killed at $at"
+  assert_eq "$before_index" "$(index_files)" "index/ after a kill at $at"
+  assert_eq "$expected" "$(depths)" "depths after a kill at $at"
+done
+
 note "--max-chain 5"
 expect_exit 0 strata coalesce -s store --max-chain 5 --json
 assert_eq "4 20 29 5 0" "$(summary made_full) $(summary redepthed) $(summary deepest_before) \
 $(summary deepest_after) $(summary damaged)" "made_full redepthed deepest_before deepest_after damaged"
-assert_eq $((n_index + 1)) "$(ls store/index | wc -l)" "one index file more"
+assert_eq $((n_index + 1)) "$(idx | wc -l)" "one index file more"
 want=""
 for ((i = 0; i < N; i++)); do want+="$((i % 6)) "; done
 assert_eq "${want% }" "$(depths)" "depths after --max-chain 5"
