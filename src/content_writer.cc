@@ -16,7 +16,6 @@ namespace strata {
 namespace {
 
 constexpr size_t kReadBufferSize = 1 << 20;
-constexpr uint8_t kMetadataFrameLog2 = 20;
 // Below this size the thread hand-offs cost more than the overlap saves, and the backup already runs one
 // writer per core over the many files that make up such trees.
 constexpr off_t kSideWorkerMinSize = off_t{8} << 20;
@@ -28,6 +27,12 @@ bool SameStat(const struct stat& a, const struct stat& b) {
 }
 
 }  // namespace
+
+Status BeginContentObject(const Store& store, PackWriter* pack) {
+  const uint8_t frame_log2 = store.header().params.data_frame_log2;
+  return pack->BeginObject(format::ObjectType::kData, frame_log2,
+                           std::max(frame_log2 - 2, int{format::kMinFrameLog2}));
+}
 
 bool SessionObjects::ExistsOrClaim(const ObjectId& id) {
   if (store_->HasObject(id)) return true;
@@ -77,9 +82,7 @@ Result<ContentWriter::Pass> ContentWriter::ReadPass(int fd, const std::string& p
   struct stat before;
   if (fstat(fd, &before) != 0) return Status::FromErrno(path, errno);
   SignatureBuilder sig(ChooseBlockLength(static_cast<uint64_t>(before.st_size)));
-  const uint8_t frame_log2 = store_->header().params.data_frame_log2;
-  STRATA_RETURN_IF_ERROR(pack_->BeginObject(format::ObjectType::kData, frame_log2,
-                                            std::max(frame_log2 - 2, int{format::kMinFrameLog2})));
+  STRATA_RETURN_IF_ERROR(BeginContentObject(*store_, pack_.get()));
   Hasher literal;
   std::optional<DeltaBuilder> delta;
   if (base != nullptr) {

@@ -18,6 +18,12 @@
 
 namespace strata {
 
+// Frames of metadata objects (trees, signatures, version records).
+inline constexpr uint8_t kMetadataFrameLog2 = 20;
+
+// Begins a data object of file content in `pack`, framed as the store's parameters say.
+Status BeginContentObject(const Store& store, PackWriter* pack);
+
 // Objects written by any thread of one backup, so that two threads never store the same object twice.
 class SessionObjects {
  public:

@@ -144,6 +144,16 @@ std::optional<IndexEntry> ObjectIndex::Find(const ObjectId& id) const {
   return std::nullopt;
 }
 
+std::vector<IndexEntry> ObjectIndex::FindAll(const ObjectId& id) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<IndexEntry> found;
+  if (auto it = local_.find(id); it != local_.end()) found.push_back(it->second);
+  for (const File& file : files_) {
+    if (auto e = FindIn(file, id)) found.push_back(*e);
+  }
+  return found;
+}
+
 void ObjectIndex::AddLocal(const IndexEntry& entry) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   local_.emplace(entry.id, entry);

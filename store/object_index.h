@@ -36,7 +36,11 @@ class ObjectIndex {
   // Changes whenever Refresh maps or forgets a file: a reader whose object vanished with its pack retries
   // only if the index moved meanwhile.
   uint64_t generation() const { return generation_.load(); }
+  // Any one entry of `id`: an object written twice (a coalesced version record, strata-store(5)) has
+  // several, each valid.
   std::optional<IndexEntry> Find(const ObjectId& id) const;
+  // Every entry of `id`: this process's uncommitted one first, then one per index file listing it.
+  std::vector<IndexEntry> FindAll(const ObjectId& id) const;
   void AddLocal(const IndexEntry& entry);
   // Forgets every AddLocal entry, after mapping the index files not yet seen (so what this process committed
   // stays findable through them). A writer that fails or is cancelled calls it: the objects it added may lie

@@ -243,14 +243,25 @@ Status Store::RemoveManifest(const ObjectId& id) {
   return env_->SyncDir(dir);
 }
 
+namespace {
+
+Status MissingObject(const ObjectId& id) {
+  return Status::Corruption("object " + id.Hex() + " is missing from the store");
+}
+
+Status CheckType(const IndexEntry& entry, format::ObjectType type) {
+  if (entry.type == type) return Status::Ok();
+  return Status::Corruption("object " + entry.id.Hex() + " has type " +
+                            std::to_string(static_cast<int>(entry.type)) + ", expected " +
+                            std::to_string(static_cast<int>(type)));
+}
+
+}  // namespace
+
 Result<IndexEntry> Store::FindEntry(const ObjectId& id, format::ObjectType type) {
   auto entry = index_.Find(id);
-  if (!entry) return Status::Corruption("object " + id.Hex() + " is missing from the store");
-  if (entry->type != type) {
-    return Status::Corruption("object " + id.Hex() + " has type " +
-                              std::to_string(static_cast<int>(entry->type)) + ", expected " +
-                              std::to_string(static_cast<int>(type)));
-  }
+  if (!entry) return MissingObject(id);
+  STRATA_RETURN_IF_ERROR(CheckType(*entry, type));
   return *entry;
 }
 
@@ -281,9 +292,32 @@ Result<Tree> Store::LoadTree(const ObjectId& id) {
   return *tree;
 }
 
+Result<FileVersion> Store::ReadVersionAt(const IndexEntry& entry) {
+  STRATA_RETURN_IF_ERROR(CheckType(entry, format::ObjectType::kVersion));
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, packs_.ReadObject(entry, format::kMaxMetadataObjectSize));
+  return FileVersion::Decode(bytes, "version " + entry.id.Hex());
+}
+
+Result<VersionRecord> Store::LoadVersionRecord(const ObjectId& id) {
+  const std::vector<IndexEntry> entries = index_.FindAll(id);
+  if (entries.empty()) return MissingObject(id);
+  std::optional<VersionRecord> lowest;
+  Status first_error;
+  for (const IndexEntry& entry : entries) {
+    Result<FileVersion> v = ReadVersionAt(entry);
+    if (!v.ok()) {
+      if (first_error.ok()) first_error = v.status();
+      continue;
+    }
+    if (!lowest || v->depth < lowest->version.depth) lowest = VersionRecord{entry, std::move(v).value()};
+  }
+  if (!lowest) return first_error;
+  return std::move(*lowest);
+}
+
 Result<FileVersion> Store::LoadVersion(const ObjectId& id) {
-  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadObject(id, format::ObjectType::kVersion));
-  return FileVersion::Decode(bytes, "version " + id.Hex());
+  STRATA_ASSIGN_OR_RETURN(VersionRecord record, LoadVersionRecord(id));
+  return std::move(record.version);
 }
 
 std::shared_ptr<const ExtentMap> Store::CachedExtentMap(const ObjectId& version_id) {
@@ -326,9 +360,11 @@ Result<std::shared_ptr<const ExtentMap>> Store::GetExtentMap(const ObjectId& ver
     if (chain.size() > kMaxChainWalk)
       return Status::Corruption("version " + version_id.Hex() + ": delta chain too long");
     STRATA_ASSIGN_OR_RETURN(FileVersion v, LoadVersion(id));
-    if (!chain.empty() && v.depth + 1 != chain.back().second.depth) {
+    // Not depth + 1: the base may have been coalesced to a shallower record since (LoadVersion). Strictly
+    // shallower still bounds every chain by its first record's depth.
+    if (!chain.empty() && v.depth >= chain.back().second.depth) {
       return Status::Corruption("version " + chain.back().first.Hex() +
-                                ": chain depth is inconsistent with its base");
+                                ": chain depth is not above its base's");
     }
     // The base's record is checked above even when its map is cached, so a bad record never reads
     // differently depending on what was read before.

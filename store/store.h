@@ -41,6 +41,12 @@ ObjectId DeriveObjectId(format::ObjectType type, const ObjectId& inner, const St
 // Asked for the password only when the store is encrypted; an empty function means none is available.
 using PasswordSource = std::function<Result<SecretBytes>()>;
 
+// One stored record of a file version and where it lies.
+struct VersionRecord {
+  IndexEntry entry;
+  FileVersion version;
+};
+
 struct SnapshotInfo {
   Manifest manifest;
   std::string name;  // UTC time without colons, "_2" etc. on a clash: the mount's directory name
@@ -105,7 +111,11 @@ class Store {
   Result<Tree> LoadTree(const ObjectId& id);
   // The cached, shared form: no copy of the entries.
   Result<std::shared_ptr<const Tree>> GetTree(const ObjectId& id);
+  // A version id can have several records (a coalesce adds shallower ones, strata-store(5), "Coalescing"),
+  // each rebuilding the same content; readers take the one of the lowest depth, so a coalesced chain is
+  // read as such at once. A record that cannot be read is passed over while another one can.
   Result<FileVersion> LoadVersion(const ObjectId& id);
+  Result<VersionRecord> LoadVersionRecord(const ObjectId& id);
   Result<std::shared_ptr<const ExtentMap>> GetExtentMap(const ObjectId& version_id);
   // Reads up to `n` bytes at `offset` of a file version into `out` (short only at end of file).
   // Given `listed_size` (the size a tree entry gave for the file), a version of another size is Corruption.
@@ -151,6 +161,7 @@ class Store {
   bool IndexMoved(uint64_t generation);
   // The object's frame table if cached for the place `entry` gives, else null.
   std::shared_ptr<const FrameTable> CachedFrameTable(const IndexEntry& entry);
+  Result<FileVersion> ReadVersionAt(const IndexEntry& entry);
   // A manifest file's bytes, opened first in an encrypted store; `name` is its id in hex.
   Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
                                   const std::string& what) const;

@@ -13,12 +13,14 @@ enum class ProgressPhase {
   kCommitting,  // backup: directories and the snapshot are being written
   kRestoring,
   kChecking,
-  kMarking,    // prune: the snapshots are walked for the objects they use
-  kRepacking,  // prune: the used objects of mostly unused packs are copied into new packs
-  kDone,       // the job finished (sent once, last, with the final counts; not sent when it failed)
+  kMarking,     // prune: the snapshots are walked for the objects they use
+  kRepacking,   // prune: the used objects of mostly unused packs are copied into new packs
+  kCoalescing,  // coalesce: versions rewritten of those to rewrite, file content bytes rebuilt
+  kDone,        // the job finished (sent once, last, with the final counts; not sent when it failed)
 };
 
-// "scanning", "storing", "committing", "restoring", "checking", "marking", "repacking", "done".
+// "scanning", "storing", "committing", "restoring", "checking", "marking", "repacking", "coalescing",
+// "done".
 const char* ProgressPhaseName(ProgressPhase phase);
 
 struct Progress {

@@ -23,6 +23,7 @@
 
 #include "strata/admin.h"
 #include "strata/browse.h"
+#include "strata/coalesce.h"
 #include "strata/forget.h"
 #include "strata/history.h"
 #include "strata/jobs.h"
@@ -146,6 +147,15 @@ class Repository {
   // changes nothing.
   Result<PruneResult> Prune(const PruneRequest& request, ProgressObserver* progress = nullptr,
                             const CancelToken* cancel = nullptr);
+
+  // Rewrites delta chains (strata/coalesce.h) under the store's exclusive lock: versions that must start a
+  // chain get a FULL record, rebuilt and checked against their content hash, the versions above them a
+  // record of their new depth; everything is read back before it is committed, at once. Snapshots and
+  // their content do not change. Neither `before` nor `max_chain` is kInvalidArgument, an unknown snapshot
+  // kNotFound, a backup or check holding the store kFailedPrecondition; none of them writes anything.
+  // Damaged versions are listed in the result (and logged) and get no new record.
+  Result<CoalesceResult> Coalesce(const CoalesceRequest& request, ProgressObserver* progress = nullptr,
+                                  const CancelToken* cancel = nullptr);
 
  private:
   struct Impl;

@@ -18,6 +18,8 @@ const char* ProgressPhaseName(ProgressPhase phase) {
       return "marking";
     case ProgressPhase::kRepacking:
       return "repacking";
+    case ProgressPhase::kCoalescing:
+      return "coalescing";
     case ProgressPhase::kDone:
       return "done";
   }

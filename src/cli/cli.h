@@ -48,6 +48,7 @@ const Command& LogCommand();
 const Command& ExportTarCommand();
 const Command& ForgetCommand();
 const Command& PruneCommand();
+const Command& CoalesceCommand();
 
 // The options of every command: -v/--verbose (repeatable), -q/--quiet, --json and --log-file F (unless
 // the command has its own, as mount has).
@@ -87,5 +88,8 @@ std::string HumanBytes(uint64_t bytes);
 // "512M", "2G", "1048576": a byte count with an optional K, M, G or T suffix (powers of 1024, any case).
 // Throws UsageError naming `option` on anything else, or on overflow.
 uint64_t ParseSize(const std::string& option, const std::string& text);
+// "0" to "4294967295". Throws UsageError naming `option` on anything else (program_options would read "-1"
+// into an unsigned as 4294967295).
+uint32_t ParseCount(const std::string& option, const std::string& text);
 
 }  // namespace strata::cli

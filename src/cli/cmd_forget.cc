@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <charconv>
 #include <iostream>
 #include <optional>
 
@@ -25,17 +24,6 @@ constexpr KeepOption kKeepOptions[] = {
     {"keep-monthly", &RetentionPolicy::keep_monthly, "keep the newest snapshot of each of the last N months"},
     {"keep-yearly", &RetentionPolicy::keep_yearly, "keep the newest snapshot of each of the last N years"},
 };
-
-// Parsed by hand: program_options reads "-1" as 4294967295 into an unsigned.
-uint32_t ParseCount(const std::string& option, const std::string& text) {
-  uint32_t n = 0;
-  const char* end = text.data() + text.size();
-  auto [stop, ec] = std::from_chars(text.data(), end, n);
-  if (text.empty() || ec != std::errc() || stop != end) {
-    throw UsageError("--" + option + ": '" + text + "' is not a count (0 to 4294967295)");
-  }
-  return n;
-}
 
 // A policy when any --keep-* option was given, zeros included.
 std::optional<RetentionPolicy> PolicyOf(const po::variables_map& vm) {

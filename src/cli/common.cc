@@ -1,4 +1,5 @@
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
 
@@ -169,6 +170,16 @@ std::string HumanBytes(uint64_t bytes) {
     snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
   }
   return buf;
+}
+
+uint32_t ParseCount(const std::string& option, const std::string& text) {
+  uint32_t n = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc() || stop != end) {
+    throw UsageError("--" + option + ": '" + text + "' is not a count (0 to 4294967295)");
+  }
+  return n;
 }
 
 uint64_t ParseSize(const std::string& option, const std::string& text) {

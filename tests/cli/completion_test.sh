@@ -18,7 +18,7 @@ complete_words() { # complete_words WORD...: the candidates for the last WORD, s
 
 assert_eq "backup " "$(complete_words ba)" "a command"
 assert_eq "check " "$(complete_words -s store che)" "a command after a global -s STORE"
-assert_eq "cat check " "$(complete_words c)" "commands with one prefix"
+assert_eq "cat check coalesce " "$(complete_words c)" "commands with one prefix"
 assert_eq "--exclude --exclude-caches --exclude-from " "$(complete_words backup --exc)" "backup's options"
 assert_eq "--overwrite " "$(complete_words restore -s store latest out --ov)" "restore's options"
 assert_eq "--read-data " "$(complete_words check --re)" "check's options"

@@ -25,7 +25,7 @@ for f in bin/strata share/man/man1/strata.1 share/man/man5/strata-store.5 includ
 done
 pass "every file installed"
 # The headers are the public ones only: nothing of store/ or src/ comes along.
-assert_eq "admin.h browse.h forget.h history.h jobs.h log.h progress.h prune.h repository.h status.h" "$(cd "$prefix/include/strata" && echo *)" \
+assert_eq "admin.h browse.h coalesce.h forget.h history.h jobs.h log.h progress.h prune.h repository.h status.h" "$(cd "$prefix/include/strata" && echo *)" \
   "installed headers"
 
 expect_exit 0 "$prefix/bin/strata" --version

@@ -550,6 +550,55 @@ TEST_F(StoreChainTest, ObjectsWrittenBeforeReopenAreFoundLocally) {
 }
 
 // Damaged chains: each is written into the store and read by a fresh Store (nothing cached).
+// A coalesce writes a second record under a version's id (strata-store(5), "Coalescing"): every record
+// stays findable, readers take the shallowest, and versions whose records still name the old depth of
+// their base read as before.
+TEST_F(StoreChainTest, SeveralRecordsOfOneVersionReadTheShallowest) {
+  FileVersion full1 = FullVersion(v1_, PutData(v1_));
+  PutVersion(full1);
+  FileVersion redepthed2 = store_->LoadVersion(vid2_).value();
+  redepthed2.depth = 1;
+  PutVersion(redepthed2);
+  Commit();
+  Reopen();
+
+  const std::vector<IndexEntry> records1 = store_->index().FindAll(vid1_);
+  ASSERT_EQ(records1.size(), 2u);
+  EXPECT_NE(records1[0].pack, records1[1].pack);
+  auto loaded1 = store_->LoadVersionRecord(vid1_);
+  ASSERT_TRUE(loaded1.ok()) << loaded1.status().message();
+  EXPECT_EQ(loaded1->version.kind, FileVersion::Kind::kFull);
+  EXPECT_EQ(loaded1->version.depth, 0u);
+  EXPECT_EQ(loaded1->version.Encode(), full1.Encode());
+  EXPECT_EQ(store_->LoadVersion(vid2_)->depth, 1u);
+  EXPECT_EQ(store_->index().FindAll(vid0_).size(), 1u);
+  EXPECT_TRUE(store_->index().FindAll(HashBytes("not stored")).empty());
+
+  // A delta whose record still says depth 3 on its base v2 (now depth 1) reads too.
+  const std::string v3 = v2_.substr(100, 5000);
+  const ObjectId vid3 = PutVersion(DeltaVersion(v3, vid2_, 3, empty_payload_, 0, {Copy(100, 5000)}));
+  Commit();
+  Reopen();
+  for (const auto& [vid, want] :
+       std::vector<std::pair<ObjectId, std::string>>{{vid0_, v0_}, {vid1_, v1_}, {vid2_, v2_}, {vid3, v3}}) {
+    std::string out;
+    Status s = store_->ReadVersion(vid, 0, want.size() + 1, &out);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(out, want);
+  }
+
+  // A deeper record written later does not win.
+  FileVersion deep1 = store_->LoadVersion(vid1_).value();
+  ASSERT_EQ(deep1.depth, 0u);
+  PutVersion(DeltaVersion(
+      v1_, vid0_, 1, l1_, lit1_.size(),
+      {Copy(0, 10000), Literal(0, 3000), Copy(15000, 20000), Literal(3000, 500), Copy(5000, 100)}));
+  Commit();
+  Reopen();
+  EXPECT_EQ(store_->index().FindAll(vid1_).size(), 3u);
+  EXPECT_EQ(store_->LoadVersion(vid1_)->kind, FileVersion::Kind::kFull);
+}
+
 class StoreBadChainTest : public StoreChainTest {
  protected:
   ObjectId PutVersionAs(const ObjectId& id, const FileVersion& v) {
@@ -584,24 +633,29 @@ TEST_F(StoreBadChainTest, TwoCycleIsCorruption) {
   EXPECT_TRUE(s.IsCorruption()) << s.message();
 }
 
-TEST_F(StoreBadChainTest, InconsistentDepthIsCorruption) {
+TEST_F(StoreBadChainTest, DepthNotAboveItsBaseIsCorruption) {
   // Records that are valid in every respect but their depth.
-  // depth 5 on a depth-1 base.
-  const ObjectId bad = PutVersionAs(HashBytes("bad depth"), DeltaVersion(v1_.substr(0, 1000), vid1_, 5,
+  // depth 1 on a depth-1 base.
+  const ObjectId bad = PutVersionAs(HashBytes("bad depth"), DeltaVersion(v1_.substr(0, 1000), vid1_, 1,
                                                                          empty_payload_, 0, {Copy(0, 1000)}));
-  // depth 2 on a FULL base (depth 0).
+  // depth 1 on a depth-2 base.
   const ObjectId bad2 =
       PutVersionAs(HashBytes("bad depth 2"),
-                   DeltaVersion(v0_.substr(0, 1000), vid0_, 2, empty_payload_, 0, {Copy(0, 1000)}));
-  // Control: the same record with the right depth reads fine.
+                   DeltaVersion(v2_.substr(0, 1000), vid2_, 1, empty_payload_, 0, {Copy(0, 1000)}));
+  // Control: the same record with the right depth reads fine, and so does one deeper than its base needs
+  // (its base was coalesced to a shallower record after it was written).
   const ObjectId good =
       PutVersionAs(HashBytes("good depth"),
                    DeltaVersion(v1_.substr(0, 1000), vid1_, 2, empty_payload_, 0, {Copy(0, 1000)}));
+  const ObjectId deeper = PutVersionAs(
+      HashBytes("deeper"), DeltaVersion(v1_.substr(0, 900), vid1_, 5, empty_payload_, 0, {Copy(0, 900)}));
   Commit();
   Reopen();
   std::string out;
   ASSERT_TRUE(store_->ReadVersion(good, 0, 2000, &out).ok());
   EXPECT_EQ(out, v1_.substr(0, 1000));
+  ASSERT_TRUE(store_->ReadVersion(deeper, 0, 2000, &out).ok());
+  EXPECT_EQ(out, v1_.substr(0, 900));
   Status s = ReadFresh(bad);
   EXPECT_TRUE(s.IsCorruption()) << s.message();
   EXPECT_TRUE(Contains(s.message(), "depth")) << s.message();
@@ -609,8 +663,8 @@ TEST_F(StoreBadChainTest, InconsistentDepthIsCorruption) {
   EXPECT_TRUE(s.IsCorruption()) << s.message();
 }
 
-TEST_F(StoreBadChainTest, InconsistentDepthIsCorruptionEvenWhenBaseIsCached) {
-  const ObjectId bad = PutVersionAs(HashBytes("bad depth"), DeltaVersion(v1_.substr(0, 1000), vid1_, 5,
+TEST_F(StoreBadChainTest, DepthNotAboveItsBaseIsCorruptionEvenWhenBaseIsCached) {
+  const ObjectId bad = PutVersionAs(HashBytes("bad depth"), DeltaVersion(v1_.substr(0, 1000), vid1_, 1,
                                                                          empty_payload_, 0, {Copy(0, 1000)}));
   Commit();
   Reopen();
