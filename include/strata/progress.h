@@ -13,10 +13,11 @@ enum class ProgressPhase {
   kCommitting,  // backup: directories and the snapshot are being written
   kRestoring,
   kChecking,
-  kDone,  // the job finished (sent once, last, with the final counts; not sent when it failed)
+  kSyncing,  // sync, receive: files_* count snapshots, bytes_done the bytes sent
+  kDone,     // the job finished (sent once, last, with the final counts; not sent when it failed)
 };
 
-// "scanning", "storing", "committing", "restoring", "checking", "done".
+// "scanning", "storing", "committing", "restoring", "checking", "syncing", "done".
 const char* ProgressPhaseName(ProgressPhase phase);
 
 struct Progress {

@@ -14,6 +14,8 @@ const char* ProgressPhaseName(ProgressPhase phase) {
       return "restoring";
     case ProgressPhase::kChecking:
       return "checking";
+    case ProgressPhase::kSyncing:
+      return "syncing";
     case ProgressPhase::kDone:
       return "done";
   }

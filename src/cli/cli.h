@@ -47,6 +47,8 @@ const Command& DiffCommand();
 const Command& LogCommand();
 const Command& ExportTarCommand();
 const Command& ForgetCommand();
+const Command& SyncCommand();
+const Command& ReceiveCommand();
 
 // The options of every command: -v/--verbose (repeatable), -q/--quiet, --json and --log-file F (unless
 // the command has its own, as mount has).

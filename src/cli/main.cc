@@ -11,7 +11,8 @@ const std::vector<const Command*>& Commands() {
   static const std::vector<const Command*> commands = {
       &InitCommand(),    &BackupCommand(), &SnapshotsCommand(), &LsCommand(),        &CatCommand(),
       &RestoreCommand(), &MountCommand(),  &UmountCommand(),    &CheckCommand(),     &UnlockCommand(),
-      &KeyCommand(),     &DiffCommand(),   &LogCommand(),       &ExportTarCommand(), &ForgetCommand()};
+      &KeyCommand(),     &DiffCommand(),   &LogCommand(),       &ExportTarCommand(), &ForgetCommand(),
+      &SyncCommand(),    &ReceiveCommand()};
   return commands;
 }
 
