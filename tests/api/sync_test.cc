@@ -161,6 +161,56 @@ TEST(SyncApiTest, InitFromSharesKeysSoObjectsAndIdsGoAcrossVerbatim) {
   }
 }
 
+// Two plain stores share their ids, but not their delta chains: the destination backed up the middle
+// content of a file on its own (FULL, depth 0) while the source stored it as a delta (depth 1). The source's
+// next delta on it arrives with its depth corrected, or readers would refuse the chain.
+TEST(SyncApiTest, DeltaOnABaseTheDestinationStoredOtherwiseGetsItsDepthFixed) {
+  TempDir dir;
+  InitPlain(dir.Join("a"));
+  InitPlain(dir.Join("b"));
+  auto src = OpenRepo(dir.Join("a"));
+  auto dst = OpenRepo(dir.Join("b"));
+  ASSERT_TRUE(src && dst);
+  fs::create_directories(dir.Join("src"));
+  std::string content = RandomBytes(400000, 5);
+  BackupRequest request;
+  request.sources = {dir.Join("src")};
+  std::vector<std::string> versions;
+  for (int i = 0; i < 3; i++) {
+    content.replace(1000 + 50000 * i, 10, "changed...");
+    WriteFile(dir.Join("src/file"), content);
+    versions.push_back(content);
+    ASSERT_TRUE(src->Backup(request).ok());
+    if (i == 1) {
+      ASSERT_TRUE(dst->Backup(request).ok());
+    }
+  }
+  auto logged = src->Log("file");
+  ASSERT_TRUE(logged.ok()) << logged.status().message();
+  ASSERT_EQ(logged->size(), 3u);
+  EXPECT_EQ(logged->back().chain_depth, 2u);  // a delta on a delta on the first
+  auto synced = src->Sync(*dst, SyncRequest{});
+  ASSERT_TRUE(synced.ok()) << synced.status().message();
+  EXPECT_TRUE(synced->verbatim);
+  ASSERT_EQ(synced->synced.size(), 3u);
+  for (int i = 0; i < 3; i++) {
+    auto reader = dst->OpenFile(synced->synced[i].copy_id, "file");
+    ASSERT_TRUE(reader.ok()) << i << ": " << reader.status().message();
+    std::string read;
+    ASSERT_TRUE((*reader)->Read(0, versions[i].size() + 1, &read).ok()) << i;
+    EXPECT_TRUE(read == versions[i]) << i;
+  }
+  auto copied = dst->Log("file");
+  ASSERT_TRUE(copied.ok()) << copied.status().message();
+  EXPECT_EQ(copied->back().snapshot.id, synced->synced[2].copy_id);
+  EXPECT_EQ(copied->back().chain_depth, 1u);  // on the destination's own FULL record of the middle content
+  CheckRequest check;
+  check.read_data = true;
+  auto checked = dst->Check(check);
+  ASSERT_TRUE(checked.ok()) << checked.status().message();
+  EXPECT_TRUE(checked->damaged.empty());
+}
+
 TEST(SyncApiTest, StreamRoundTripTwiceAndRefusedStreamsChangeNothing) {
   TempDir dir;
   InitEncrypted(dir.Join("a"), "password a");
