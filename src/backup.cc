@@ -23,9 +23,9 @@
 #include "src/content_writer.h"
 #include "src/exclude_matcher.h"
 #include "src/fs_util.h"
+#include "src/orphan_packs.h"
 #include "store/host_name.h"
 #include "store/lock.h"
-#include "store/temp_packs.h"
 
 namespace strata {
 namespace {
@@ -83,7 +83,6 @@ class Backup {
 
  private:
   Status Prepare();
-  Status RecoverOrphanPacks();
   void FindParent();
   // `path` is the source path concerned, also named in `msg`.
   void Warn(const std::string& path, const std::string& msg);
@@ -242,23 +241,6 @@ Status Backup::Prepare() {
   }
   for (const std::string& pattern : options_.excludes) STRATA_RETURN_IF_ERROR(excludes_.Add(pattern));
   for (const std::string& file : options_.exclude_files) STRATA_RETURN_IF_ERROR(excludes_.AddFromFile(file));
-  return Status::Ok();
-}
-
-Status Backup::RecoverOrphanPacks() {
-  // Unsealed packs of killed backups are garbage: those whose writer's lock is gone or stale. A sweep that
-  // fails leaves them for the next one.
-  (void)RemoveDeadTempPacks(store_->env(), store_->path());
-  // Packs sealed by a backup that was killed before it wrote its index file: their objects are reused.
-  STRATA_ASSIGN_OR_RETURN(std::vector<PackId> packs, ListPackFiles(store_->env(), store_->path()));
-  std::unordered_set<std::string> covered = store_->index().CoveredPacks();
-  for (const PackId& id : packs) {
-    if (covered.count(PackIdHex(id)) != 0) continue;
-    auto entries = store_->packs().ReadTrailer(id);
-    if (!entries.ok()) continue;  // a damaged orphan is garbage for prune, never referenced
-    for (const IndexEntry& e : *entries) store_->index().AddLocal(e);
-    recovered_.insert(recovered_.end(), entries->begin(), entries->end());
-  }
   return Status::Ok();
 }
 
@@ -511,7 +493,7 @@ Result<ObjectId> Backup::BuildTree(Node* node, ContentWriter* writer) {
 Result<BackupResult> Backup::Run() {
   auto start = std::chrono::system_clock::now();
   STRATA_RETURN_IF_ERROR(Prepare());
-  STRATA_RETURN_IF_ERROR(RecoverOrphanPacks());
+  STRATA_ASSIGN_OR_RETURN(recovered_, RecoverOrphanPacks(store_));
   FindParent();
 
   // Four writers per core: with a cold page cache most of a small file's time is the disk's, and more reads

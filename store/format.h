@@ -15,12 +15,17 @@ inline constexpr std::string_view kPackMagic = "\x89STRPAK\n";
 inline constexpr std::string_view kPackFooterMagic = "\x89STREND\n";
 inline constexpr std::string_view kIndexMagic = "\x89STRIDX\n";
 inline constexpr std::string_view kManifestMagic = "\x89STRSNP\n";
+inline constexpr std::string_view kSyncStreamMagic = "\x89STRSYN\n";
 inline constexpr size_t kMagicSize = 8;
 
 inline constexpr uint32_t kStoreVersion = 1;
 inline constexpr uint32_t kPackVersion = 2;
 inline constexpr uint32_t kIndexVersion = 1;
-inline constexpr uint32_t kManifestVersion = 1;
+// Version 2 adds the origin of a snapshot copied from another store (strata sync); a manifest without one
+// is still written as version 1, so that stores nothing was synced into stay readable by older readers.
+inline constexpr uint32_t kManifestVersion = 2;
+inline constexpr uint32_t kManifestVersionNoOrigin = 1;
+inline constexpr uint32_t kSyncStreamVersion = 1;
 inline constexpr uint8_t kTreeVersion = 1;
 inline constexpr uint8_t kFileVersionRecordVersion = 1;
 

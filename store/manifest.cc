@@ -22,9 +22,10 @@ std::string Manifest::Encode(std::string_view id_key) {
   }
   PutVarint64(&body, warnings.size());
   for (const auto& w : warnings) PutLengthPrefixed(&body, w);
+  if (!origin.IsZero()) body.append(origin.View());
 
   std::string out(format::kManifestMagic);
-  PutFixed32(&out, format::kManifestVersion);
+  PutFixed32(&out, origin.IsZero() ? format::kManifestVersionNoOrigin : format::kManifestVersion);
   PutFixed32(&out, static_cast<uint32_t>(body.size()));
   out.append(body);
   id = HashBytes(out, id_key);
@@ -38,7 +39,7 @@ Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& wha
     return corrupt("not a snapshot manifest (bad magic or truncated)");
   }
   uint32_t version = DecodeFixed32(bytes.data() + 8);
-  if (version != format::kManifestVersion) {
+  if (version != format::kManifestVersion && version != format::kManifestVersionNoOrigin) {
     return Status::NotSupported(what + ": manifest version " + std::to_string(version) + " is not supported");
   }
   uint32_t body_len = DecodeFixed32(bytes.data() + 12);
@@ -81,6 +82,12 @@ Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& wha
     std::string_view w;
     if (!d.GetLengthPrefixed(&w, 1 << 16)) return corrupt("malformed warning");
     m.warnings.emplace_back(w);
+  }
+  if (version == format::kManifestVersion) {
+    std::string_view origin;
+    if (!d.GetBytes(32, &origin)) return corrupt("malformed origin");
+    m.origin = ObjectId::FromBytes(origin);
+    if (m.origin.IsZero()) return corrupt("version 2 manifest without an origin");
   }
   if (!d.done()) return corrupt("trailing bytes in manifest");
   return m;

@@ -38,6 +38,14 @@ struct Manifest {
   TreeEntry root;             // metadata of the snapshot's root directory; root.ref is the root tree
   SnapshotStats stats;
   std::vector<std::string> warnings;
+  // Set on a snapshot copied from another store by strata sync: the id of the snapshot it copies, in the
+  // store where that backup was made (copies of copies keep the first origin). Zero for a backup's own
+  // snapshot. A manifest with an origin is written as version 2.
+  ObjectId origin;
+
+  // The snapshot this one stands for across stores: its origin, or its own id if it has none. Two
+  // snapshots of any stores with the same identity are copies of one backup.
+  const ObjectId& Identity() const { return origin.IsZero() ? id : origin; }
 
   // `id_key`: empty in a plain store, the object-id subkey in an encrypted one (StoreCipher::id_key).
   std::string Encode(std::string_view id_key = {});  // also sets id

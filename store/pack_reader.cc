@@ -70,6 +70,15 @@ Result<std::shared_ptr<RandomAccessFile>> PackReader::Open(const PackId& id) {
   return file;
 }
 
+Status PackReader::ReadStored(const IndexEntry& entry, uint64_t at, size_t n, std::string* out) {
+  STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
+  if (entry.offset < format::kPackHeaderSize || entry.offset > file->Size() ||
+      entry.stored_len > file->Size() - entry.offset || at > entry.stored_len || n > entry.stored_len - at) {
+    return Status::Corruption(What(entry) + ": index entry points outside the pack");
+  }
+  return file->Read(entry.offset + at, n, out);
+}
+
 Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry, std::string* frame0) {
   STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
   const uint64_t frames = entry.FrameCount();

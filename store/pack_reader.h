@@ -46,6 +46,9 @@ class PackReader {
   bool IsZeroFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index);
   // Whole object; refuses objects larger than `max_size` before reading anything.
   Result<std::string> ReadObject(const IndexEntry& entry, uint64_t max_size);
+  // Reads `n` stored bytes of the object at `at` (relative to its first byte), unverified: for copying the
+  // object as it is into a store with the same keys (PackWriter::CopyObject), whose readers verify it.
+  Status ReadStored(const IndexEntry& entry, uint64_t at, size_t n, std::string* out);
   // Reads and verifies the trailer of a sealed pack (to recover packs that no index file covers).
   Result<std::vector<IndexEntry>> ReadTrailer(const PackId& id);
 

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "store/coding.h"
@@ -122,13 +123,43 @@ Status PackWriter::AbortObject() {
   assert(in_object_);
   in_object_ = false;
   pending_raw_.clear();
+  return TruncateTo(current_.offset);
+}
+
+Status PackWriter::TruncateTo(uint64_t offset) {
   uint64_t in_file = file_->Size();
-  if (current_.offset >= in_file) {
-    buffer_.resize(current_.offset - in_file);
+  if (offset >= in_file) {
+    buffer_.resize(offset - in_file);
     return Status::Ok();
   }
   buffer_.clear();
-  return file_->Truncate(current_.offset);
+  return file_->Truncate(offset);
+}
+
+Result<IndexEntry> PackWriter::CopyObject(const IndexEntry& from, const StoredReader& read) {
+  assert(!in_object_);
+  if (!file_) STRATA_RETURN_IF_ERROR(OpenPack());
+  IndexEntry entry = from;
+  entry.pack = pack_id_;
+  entry.offset = file_->Size() + buffer_.size();
+  std::string chunk;
+  for (uint64_t at = 0; at < from.stored_len;) {
+    const size_t n = std::min<uint64_t>(kWriteBufferSize, from.stored_len - at);
+    Status s = read(at, n, &chunk);
+    if (s.ok() && chunk.size() != n) s = Status::Corruption("object " + from.id.Hex() + ": short read");
+    if (s.ok()) {
+      buffer_.append(chunk);
+      if (buffer_.size() >= kWriteBufferSize) s = FlushBuffer();
+    }
+    if (!s.ok()) {
+      (void)TruncateTo(entry.offset);
+      return s;
+    }
+    at += n;
+  }
+  pack_entries_.push_back(entry);
+  if (file_->Size() + buffer_.size() >= target_size_) STRATA_RETURN_IF_ERROR(SealPack());
+  return entry;
 }
 
 Result<IndexEntry> PackWriter::WriteObject(format::ObjectType type, const ObjectId& id, std::string_view raw,

@@ -9,6 +9,7 @@
 // file's content turns out to be in the store already). Not thread-safe: one writer per thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,12 @@ class PackWriter {
   // Seals the object under `id`; may seal the pack if it reached its target size.
   Result<IndexEntry> FinishObject(const ObjectId& id);
   Status AbortObject();
+  // Reads up to `n` stored bytes of an object at `at` (relative to its first byte) into `out`.
+  using StoredReader = std::function<Status(uint64_t at, size_t n, std::string* out)>;
+  // Appends an object exactly as `from` describes it in another store whose frames this store's codec
+  // opens (same keys): its stored bytes, read through `read`, go in unchanged under the same id, type,
+  // salt and sizes, which is all the frames are bound to. Returns its entry in this pack.
+  Result<IndexEntry> CopyObject(const IndexEntry& from, const StoredReader& read);
   // Whole object in one call.
   Result<IndexEntry> WriteObject(format::ObjectType type, const ObjectId& id, std::string_view raw,
                                  uint8_t frame_log2);
@@ -62,6 +69,8 @@ class PackWriter {
   Status SealPack();
   // Ends the current object: records its entry, and seals the pack if it reached its target size.
   Result<IndexEntry> EndObject();
+  // Drops everything written from `offset` on (the object being written).
+  Status TruncateTo(uint64_t offset);
 
   Env* env_;
   std::string store_dir_;

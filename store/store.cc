@@ -94,7 +94,7 @@ Store::Store(Env* env, std::string path, StoreHeader header, std::unique_ptr<con
       trees_(kTreeCacheBytes) {}
 
 Status Store::Init(Env* env, const std::string& path, const StoreParams& params, const SecretBytes* password,
-                   KdfStrength strength) {
+                   KdfStrength strength, const MasterKey* master) {
   if (env->FileExists(path)) {
     auto names = env->ListDir(path);
     if (!names.ok()) return names.status();
@@ -116,7 +116,9 @@ Status Store::Init(Env* env, const std::string& path, const StoreParams& params,
   header.uuid[6] = (header.uuid[6] & 0x0f) | 0x40;  // RFC 4122 version 4
   header.uuid[8] = (header.uuid[8] & 0x3f) | 0x80;
   header.params = params;
-  if (password != nullptr) {
+  if (password != nullptr && master != nullptr) {
+    STRATA_RETURN_IF_ERROR(WrapStoreKey(&header, *master, *password, NewKdfParams(strength)));
+  } else if (password != nullptr) {
     STRATA_RETURN_IF_ERROR(CreateStoreKey(&header, *password, NewKdfParams(strength)).status());
   }
   // Round-trip through the validator so that Init cannot write a header Open would refuse.
@@ -229,12 +231,22 @@ Result<Manifest> Store::DecodeManifest(std::string_view bytes, std::string_view 
   return Manifest::Decode(plain, what, cipher_->id_key());
 }
 
-Status Store::CommitManifest(Manifest* manifest) {
+std::string Store::EncodeManifestFile(Manifest* manifest) const {
   std::string bytes = manifest->Encode(cipher_ != nullptr ? cipher_->id_key() : std::string_view());
   if (cipher_ != nullptr) bytes = cipher_->SealFile(SealedFile::kManifest, manifest->id.Hex(), bytes);
+  return bytes;
+}
+
+Status Store::CommitManifest(Manifest* manifest) {
+  const std::string bytes = EncodeManifestFile(manifest);
   return env_->WriteFileAtomic(
       Sub(path_, format::kSnapshotsDir) + "/" + manifest->id.Hex() + std::string(format::kManifestSuffix),
       bytes);
+}
+
+ObjectId Store::KeyCheck() const {
+  // A keyed hash of a fixed label: without the key it says nothing about the key.
+  return HashBytes("strata key check", cipher_ != nullptr ? cipher_->id_key() : std::string_view());
 }
 
 Status Store::RemoveManifest(const ObjectId& id) {

@@ -19,6 +19,7 @@
 #include "store/frame_codec.h"
 #include "store/lru_cache.h"
 #include "store/manifest.h"
+#include "store/master_key.h"
 #include "store/object_index.h"
 #include "store/pack_reader.h"
 #include "store/pack_writer.h"
@@ -60,9 +61,12 @@ std::string Rfc3339(int64_t time_ns);
 class Store {
  public:
   // Creates a new store at `path` (missing or an empty directory): encrypted under `password` with
-  // `strength`'s Argon2id costs, or plain when `password` is null.
+  // `strength`'s Argon2id costs, or plain when `password` is null. Given `master` (with a password), the
+  // store gets that master key instead of a new one: every subkey, hence every object id and every sealed
+  // byte, is then the same as in the store the key comes from (strata init --from).
   static Status Init(Env* env, const std::string& path, const StoreParams& params,
-                     const SecretBytes* password = nullptr, KdfStrength strength = kDefaultKdfStrength);
+                     const SecretBytes* password = nullptr, KdfStrength strength = kDefaultKdfStrength,
+                     const MasterKey* master = nullptr);
   // The decoded header of the store at `path`, without unlocking anything.
   static Result<StoreHeader> ReadHeader(Env* env, const std::string& path);
   // Opens an existing store; a missing directory, a missing or damaged header or a newer format version is
@@ -81,6 +85,10 @@ class Store {
   ObjectId DeriveId(format::ObjectType type, const ObjectId& inner) const {
     return DeriveObjectId(type, inner, cipher_.get());
   }
+  // Names this store's keys without revealing them: equal in two stores exactly when both are plain or
+  // both have the same master key, that is when the frames, ids and sealed files of one are valid in the
+  // other (strata-store(5), "SYNC STREAMS").
+  ObjectId KeyCheck() const;
 
   // Consults (and fills) `cache` for decoded frames and composed extent maps, after the in-memory caches
   // and before the packs. For an encrypted store, open the cache with this store's cipher so that its
@@ -98,6 +106,11 @@ class Store {
   Result<SnapshotInfo> FindSnapshotIn(const std::vector<SnapshotInfo>& all, std::string_view ref) const;
   // Makes the snapshot visible: call only once every object it references is committed.
   Status CommitManifest(Manifest* manifest);
+  // A manifest file's bytes as CommitManifest writes them (sealed in an encrypted store); sets its id.
+  std::string EncodeManifestFile(Manifest* manifest) const;
+  // The inverse: a manifest file's bytes, opened first in an encrypted store; `name` is its id in hex.
+  Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
+                                  const std::string& what) const;
   // Forgets a snapshot: removes its manifest and syncs the directory, so the removal is durable when this
   // returns. Nothing else changes: the objects stay where they are until a prune.
   Status RemoveManifest(const ObjectId& id);
@@ -137,6 +150,11 @@ class Store {
   std::unique_ptr<PackWriter> NewPackWriter(std::string_view lock_id = {});
   // Makes sealed objects findable by other processes: writes an index file (durably).
   Status CommitObjects(std::vector<IndexEntry> entries);
+  // The size of the index file CommitObjects writes for `entries` distinct objects.
+  uint64_t IndexFileSize(size_t entries) const {
+    return format::kIndexHeaderSize + entries * format::kIndexEntrySize + format::kChecksumSize +
+           (cipher_ != nullptr ? format::kSealedFileOverhead : 0);
+  }
 
  private:
   Store(Env* env, std::string path, StoreHeader header, std::unique_ptr<const StoreCipher> cipher);
@@ -162,9 +180,6 @@ class Store {
   // The object's frame table if cached for the place `entry` gives, else null.
   std::shared_ptr<const FrameTable> CachedFrameTable(const IndexEntry& entry);
   Result<FileVersion> ReadVersionAt(const IndexEntry& entry);
-  // A manifest file's bytes, opened first in an encrypted store; `name` is its id in hex.
-  Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view name,
-                                  const std::string& what) const;
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
   bool WorthCaching(uint64_t stored, uint64_t frame_size) const;
   // `take` bytes at `in_frame` of one frame of a data object.

@@ -49,6 +49,9 @@ std::string FileAd(SealedFile kind, std::string_view name) {
     case SealedFile::kPackTrailer:
       ad = "pack trailer";
       break;
+    case SealedFile::kStreamEntry:
+      ad = "stream entry";
+      break;
   }
   ad.push_back('\0');
   ad.append(name);

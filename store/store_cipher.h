@@ -21,7 +21,8 @@
 namespace strata {
 
 // What a sealed file is; part of its associated data, so one kind of file cannot pass for another.
-enum class SealedFile { kIndex, kManifest, kPackTrailer };
+// kStreamEntry: the index entry of an object in a sync stream (strata-store(5), "SYNC STREAMS").
+enum class SealedFile { kIndex, kManifest, kPackTrailer, kStreamEntry };
 
 class StoreCipher {
  public:

@@ -18,6 +18,7 @@ struct Snapshot {
   std::string label;
   std::vector<std::string> paths;  // the absolute source paths
   std::string parent_id;           // the snapshot the backup compared against; empty for none
+  std::string origin_id;           // a copy made by sync: the id of the snapshot it copies; empty otherwise
   uint64_t files = 0;              // regular files
   uint64_t dirs = 0;
   uint64_t bytes = 0;   // logical size of the regular files

@@ -16,11 +16,12 @@ enum class ProgressPhase {
   kMarking,     // prune: the snapshots are walked for the objects they use
   kRepacking,   // prune: the used objects of mostly unused packs are copied into new packs
   kCoalescing,  // coalesce: versions rewritten of those to rewrite, file content bytes rebuilt
+  kSyncing,     // sync, receive: files_* count snapshots, bytes_done the bytes sent
   kDone,        // the job finished (sent once, last, with the final counts; not sent when it failed)
 };
 
 // "scanning", "storing", "committing", "restoring", "checking", "marking", "repacking", "coalescing",
-// "done".
+// "syncing", "done".
 const char* ProgressPhaseName(ProgressPhase phase);
 
 struct Progress {

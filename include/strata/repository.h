@@ -31,6 +31,7 @@
 #include "strata/progress.h"
 #include "strata/prune.h"
 #include "strata/status.h"
+#include "strata/sync.h"
 
 namespace strata {
 
@@ -52,6 +53,12 @@ struct InitOptions {
   uint32_t max_chain = 32;        // longest delta chain before a full copy, 1..1000
   int compression_level = 3;      // zstd, -7..22
   uint32_t frame_size_kib = 128;  // a power of two, 4..1024: the least a read decodes
+  // Non-empty: the new store shares the keys and parameters of the store at this path (strata init
+  // --from), so that Sync between them copies objects as stored and their streams go both ways. Its master
+  // key is wrapped under `password` (the new store's own); `from_password` unlocks the source, asked only
+  // when it is encrypted. `encrypted` and the parameters above are then the source's, not these.
+  std::string from;
+  PasswordCallback from_password;
 };
 
 struct OpenOptions {
@@ -156,6 +163,25 @@ class Repository {
   // Damaged versions are listed in the result (and logged) and get no new record.
   Result<CoalesceResult> Coalesce(const CoalesceRequest& request, ProgressObserver* progress = nullptr,
                                   const CancelToken* cancel = nullptr);
+
+  // Copies the snapshots `request` names (all by default) that `destination` lacks into it, sending only
+  // the objects it lacks (strata/sync.h). `destination` is another store, opened with its own password;
+  // stores with different keys work too (every object is then decoded and encoded again). The
+  // destination gets the objects as a backup writes them, under its shared lock: killed at any point, it
+  // stays consistent and the next Sync resumes. A forget or prune holding either store is
+  // kFailedPrecondition; an unknown snapshot kNotFound; neither writes anything.
+  Result<SyncSummary> Sync(Repository& destination, const SyncRequest& request,
+                           ProgressObserver* progress = nullptr, const CancelToken* cancel = nullptr);
+  // The same snapshots as a stream file at `path` (replaced), for a store out of reach: Receive reads it
+  // into a store that shares this one's keys. An error leaves no file.
+  Result<SyncSummary> SyncToFile(const std::string& path, const SyncRequest& request,
+                                 ProgressObserver* progress = nullptr, const CancelToken* cancel = nullptr);
+  // Reads a stream file into this store. The whole stream is verified first: a truncated or damaged stream is
+  // kCorruption; a file that is not a stream, a stream written for other keys, or one that builds on a
+  // snapshot this store lacks is kFailedPrecondition; none of them writes anything. Receiving a stream
+  // twice is harmless: the second time nothing is sent.
+  Result<SyncSummary> Receive(const std::string& path, ProgressObserver* progress = nullptr,
+                              const CancelToken* cancel = nullptr);
 
  private:
   struct Impl;

@@ -20,6 +20,8 @@ const char* ProgressPhaseName(ProgressPhase phase) {
       return "repacking";
     case ProgressPhase::kCoalescing:
       return "coalescing";
+    case ProgressPhase::kSyncing:
+      return "syncing";
     case ProgressPhase::kDone:
       return "done";
   }

@@ -33,6 +33,7 @@ Snapshot ToSnapshot(const SnapshotInfo& info) {
   s.label = m.label;
   s.paths = m.paths;
   if (!m.parent.IsZero()) s.parent_id = m.parent.Hex();
+  if (!m.origin.IsZero()) s.origin_id = m.origin.Hex();
   s.files = m.stats.files;
   s.dirs = m.stats.dirs;
   s.bytes = m.stats.bytes;

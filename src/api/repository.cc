@@ -7,6 +7,7 @@
 
 #include "src/api/public_types.h"
 #include "src/api/repository_impl.h"
+#include "src/init_from.h"
 #include "store/file_version.h"
 
 namespace strata {
@@ -74,6 +75,11 @@ Status Repository::Init(const std::string& path, const InitOptions& options) {
   if (kib < 4 || kib > 1024 || !std::has_single_bit(kib)) {
     return Status::InvalidArgument(what + "frame size must be a power of two, 4..1024 KiB, not " +
                                    std::to_string(kib));
+  }
+  if (!options.from.empty()) {
+    return InitStoreFrom(Env::Default(), path, options.from,
+                         SecretSource(options.from_password, options.from),
+                         SecretSource(options.password, path), ToKdfStrength(options.key_strength));
   }
   StoreParams params;
   params.data_frame_log2 = static_cast<uint8_t>(std::countr_zero(kib) + 10);

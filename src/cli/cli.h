@@ -49,6 +49,8 @@ const Command& ExportTarCommand();
 const Command& ForgetCommand();
 const Command& PruneCommand();
 const Command& CoalesceCommand();
+const Command& SyncCommand();
+const Command& ReceiveCommand();
 
 // The options of every command: -v/--verbose (repeatable), -q/--quiet, --json and --log-file F (unless
 // the command has its own, as mount has).

@@ -9,10 +9,10 @@ namespace {
 
 const std::vector<const Command*>& Commands() {
   static const std::vector<const Command*> commands = {
-      &InitCommand(),    &BackupCommand(),  &SnapshotsCommand(), &LsCommand(),        &CatCommand(),
-      &RestoreCommand(), &MountCommand(),   &UmountCommand(),    &CheckCommand(),     &UnlockCommand(),
-      &KeyCommand(),     &DiffCommand(),    &LogCommand(),       &ExportTarCommand(), &ForgetCommand(),
-      &PruneCommand(),   &CoalesceCommand()};
+      &InitCommand(),    &BackupCommand(),   &SnapshotsCommand(), &LsCommand(),        &CatCommand(),
+      &RestoreCommand(), &MountCommand(),    &UmountCommand(),    &CheckCommand(),     &UnlockCommand(),
+      &KeyCommand(),     &DiffCommand(),     &LogCommand(),       &ExportTarCommand(), &ForgetCommand(),
+      &PruneCommand(),   &CoalesceCommand(), &SyncCommand(),      &ReceiveCommand()};
   return commands;
 }
 

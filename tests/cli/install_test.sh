@@ -17,7 +17,7 @@ lib=${lib#./}
 [[ -n $lib ]] || fail "libstrata.a not installed"
 for f in bin/strata share/man/man1/strata.1 share/man/man5/strata-store.5 include/strata/repository.h \
   include/strata/status.h include/strata/log.h include/strata/progress.h include/strata/browse.h \
-  include/strata/jobs.h include/strata/forget.h include/strata/prune.h "$lib/libstrata.a" \
+  include/strata/jobs.h include/strata/forget.h include/strata/prune.h include/strata/sync.h "$lib/libstrata.a" \
   "$lib/pkgconfig/strata.pc" \
   "$lib/cmake/strata/strataConfig.cmake" "$lib/cmake/strata/strataConfigVersion.cmake" \
   share/bash-completion/completions/strata; do
@@ -25,7 +25,7 @@ for f in bin/strata share/man/man1/strata.1 share/man/man5/strata-store.5 includ
 done
 pass "every file installed"
 # The headers are the public ones only: nothing of store/ or src/ comes along.
-assert_eq "admin.h browse.h coalesce.h forget.h history.h jobs.h log.h progress.h prune.h repository.h status.h" "$(cd "$prefix/include/strata" && echo *)" \
+assert_eq "admin.h browse.h coalesce.h forget.h history.h jobs.h log.h progress.h prune.h repository.h status.h sync.h" "$(cd "$prefix/include/strata" && echo *)" \
   "installed headers"
 
 expect_exit 0 "$prefix/bin/strata" --version

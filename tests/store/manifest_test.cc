@@ -186,8 +186,43 @@ TEST(ManifestTest, StructuralValidationBehindAValidChecksum) {
 TEST(ManifestTest, RejectsOtherVersions) {
   Manifest m = Sample();
   std::string bytes = m.Encode();
+  for (char version : {0, 3, 100}) {
+    bytes[8] = version;
+    EXPECT_EQ(Manifest::Decode(bytes, "s").status().code(), Status::Code::kNotSupported) << int{version};
+  }
+}
+
+// A copy made by strata sync records its origin: version 2, the origin's 32 bytes after the warnings.
+TEST(ManifestTest, OriginMakesVersion2AndRoundTrips) {
+  Manifest m = Sample();
+  const std::string v1 = m.Encode();
+  m.origin = HashBytes("the original snapshot");
+  const std::string v2 = m.Encode();
+  EXPECT_EQ(v2.substr(8, 4), std::string("\x02\x00\x00\x00", 4));
+  EXPECT_EQ(v2.size(), v1.size() + 32);
+  EXPECT_EQ(v2.substr(v2.size() - 64, 32), std::string(m.origin.View()));
+  EXPECT_EQ(DecodeFixed32(v2.data() + 12), DecodeFixed32(v1.data() + 12) + 32);
+  auto d = Manifest::Decode(v2, "snap");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  ExpectSame(m, *d);
+  EXPECT_EQ(d->origin, m.origin);
+  EXPECT_EQ(d->Identity(), m.origin);
+  auto plain = Manifest::Decode(v1, "snap");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->origin.IsZero());
+  EXPECT_EQ(plain->Identity(), plain->id);
+}
+
+TEST(ManifestTest, Version2WithoutAnOriginIsCorrupt) {
+  Manifest m = Sample();
+  std::string bytes = m.Encode();
+  // Relabel a version 1 manifest as version 2 with a zero origin, checksum recomputed.
+  bytes.resize(bytes.size() - 32);
   bytes[8] = 2;
-  EXPECT_EQ(Manifest::Decode(bytes, "s").status().code(), Status::Code::kNotSupported);
+  bytes.append(32, '\0');
+  EncodeFixed32(bytes.data() + 12, DecodeFixed32(bytes.data() + 12) + 32);
+  bytes.append(HashBytes(bytes).View());
+  EXPECT_EQ(Manifest::Decode(bytes, "s").status().code(), Status::Code::kCorruption);
 }
 
 }  // namespace
