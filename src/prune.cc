@@ -4,6 +4,8 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
+#include <unordered_map>
 
 #include "src/check.h"
 #include "src/prune_plan.h"
@@ -131,9 +133,28 @@ Status Pruner::Gather() {
   for (const auto& [hex, pack] : by_pack) {
     for (const IndexEntry& e : pack.entries) places[e.id]++;
   }
+  // A coalesced version has records that differ (strata-store(5), "Coalescing"). The mark followed the
+  // shallowest (Store::LoadVersion), so only copies of that record may stay: another would point at bases
+  // and payloads the mark did not reach, which go.
+  std::unordered_map<ObjectId, std::string, ObjectIdHash> marked_record;
+  auto other_record = [&](const IndexEntry& e) {
+    auto used = used_.find(e.id);
+    if (e.type != format::ObjectType::kVersion || used == used_.end() ||
+        used->second != format::ObjectType::kVersion) {
+      return false;
+    }
+    auto [marked, fresh] = marked_record.try_emplace(e.id);
+    if (fresh) {
+      auto record = store_->LoadVersionRecord(e.id);
+      if (record.ok()) marked->second = record->version.Encode();
+    }
+    auto version = store_->ReadVersionAt(e);
+    return !version.ok() || version->Encode() != marked->second;
+  };
   for (auto& [hex, pack] : by_pack) {
     std::erase_if(pack.entries, [&](const IndexEntry& e) {
-      return places[e.id] > 1 && used_.count(e.id) != 0 && !store_->packs().ReadFrameTable(e).ok();
+      return places[e.id] > 1 && used_.count(e.id) != 0 &&
+             (!store_->packs().ReadFrameTable(e).ok() || other_record(e));
     });
     packs_.push_back(std::move(pack));
   }

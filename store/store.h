@@ -129,6 +129,8 @@ class Store {
   // read as such at once. A record that cannot be read is passed over while another one can.
   Result<FileVersion> LoadVersion(const ObjectId& id);
   Result<VersionRecord> LoadVersionRecord(const ObjectId& id);
+  // The version record at `entry`, one of possibly several records of its id.
+  Result<FileVersion> ReadVersionAt(const IndexEntry& entry);
   Result<std::shared_ptr<const ExtentMap>> GetExtentMap(const ObjectId& version_id);
   // Reads up to `n` bytes at `offset` of a file version into `out` (short only at end of file).
   // Given `listed_size` (the size a tree entry gave for the file), a version of another size is Corruption.
@@ -179,7 +181,6 @@ class Store {
   bool IndexMoved(uint64_t generation);
   // The object's frame table if cached for the place `entry` gives, else null.
   std::shared_ptr<const FrameTable> CachedFrameTable(const IndexEntry& entry);
-  Result<FileVersion> ReadVersionAt(const IndexEntry& entry);
   Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
   bool WorthCaching(uint64_t stored, uint64_t frame_size) const;
   // `take` bytes at `in_frame` of one frame of a data object.

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Coalesce makes forgetting old snapshots free their data. A file edited 20 times with a backup after each
+# edit is one delta chain. Forgetting the first 10 snapshots and pruning frees almost none of the file's
+# data, since the 11th version's chain passes through all of them; `coalesce --before` the oldest kept
+# snapshot gives that version a FULL copy, and the next prune then reclaims at least the file's first
+# FULL copy (its size is known: random bytes do not compress). Every kept snapshot restores exactly
+# (against copies saved at each backup), `check --read-data` passes, and `strata log` shows the chain
+# starting at the oldest kept snapshot.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+t_init coalesce_prune
+cd "$T"
+
+N=20
+KEEP_FROM=10
+SIZE=400000
+store_bytes() { du -sb store | cut -f1; }
+depths() {
+  strata log -s store f --json | python3 -c '
+import json, sys
+print(" ".join(str(json.loads(l)["chain_depth"]) for l in sys.stdin))'
+}
+
+strata init -s store --kdf minimum >/dev/null
+mkdir src
+head -c $SIZE /dev/urandom >src/f
+for ((i = 0; i < N; i++)); do
+  printf 'edit %04d' "$i" | dd of=src/f bs=1 seek=$((i * 17000)) conv=notrunc status=none
+  strata backup -s store src >/dev/null
+  save_version src "saved/$i"
+done
+mapfile -t ids < <(snapshot_ids store)
+assert_eq $N "${#ids[@]}" "snapshots made"
+assert_eq "$(seq -s ' ' 0 $((N - 1)))" "$(depths)" "one chain of depth $((N - 1))"
+
+strata forget -s store "${ids[@]:0:KEEP_FROM}" >/dev/null
+before=$(store_bytes)
+strata prune -s store >/dev/null
+after=$(store_bytes)
+note "forget + prune without coalesce: $before -> $after bytes"
+check "a prune alone frees less than a tenth of the file: the kept chain needs the rest" \
+  test $((before - after)) -lt $((SIZE / 10))
+assert_eq "$(seq -s ' ' $KEEP_FROM $((N - 1)))" "$(depths)" "the kept versions still chain to the forgotten ones"
+
+strata coalesce -s store --before "${ids[$KEEP_FROM]}" >/dev/null
+assert_eq "$(seq -s ' ' 0 $((N - 1 - KEEP_FROM)))" "$(depths)" "the chain starts at the oldest kept snapshot"
+before=$(store_bytes)
+strata prune -s store >/dev/null
+after=$(store_bytes)
+note "prune after coalesce: $before -> $after bytes"
+check "the prune after coalesce frees at least the file's first FULL copy" test $((before - after)) -ge $SIZE
+
+for ((i = KEEP_FROM; i < N; i++)); do
+  rm -rf restored
+  strata restore -s store "${ids[$i]}" restored >/dev/null
+  compare_trees "saved/$i" restored
+done
+pass "the $((N - KEEP_FROM)) kept snapshots restore exactly"
+expect_exit 0 strata check -s store --read-data -q
+again=$(store_bytes)
+strata prune -s store >/dev/null
+assert_eq "$again" "$(store_bytes)" "a second prune changes nothing"
