@@ -24,6 +24,17 @@ void InitEncrypted(const std::string& path, const std::string& password) {
   ASSERT_TRUE(s.ok()) << s.message();
 }
 
+// Options making a store that shares the keys of the encrypted store `source` (password "password a"),
+// under a password of its own, "password c".
+InitOptions InitFromA(const std::string& source) {
+  InitOptions from;
+  from.from = source;
+  from.from_password = Password("password a");
+  from.password = Password("password c");
+  from.key_strength = KeyStrength::kMinimum;
+  return from;
+}
+
 std::unique_ptr<Repository> OpenWith(const std::string& path, const std::string& password) {
   OpenOptions options;
   options.path = path;
@@ -129,11 +140,7 @@ TEST(SyncApiTest, EncryptedStoresWithDifferentPasswordsReencodeAndResyncNothing)
 TEST(SyncApiTest, InitFromSharesKeysSoObjectsAndIdsGoAcrossVerbatim) {
   TempDir dir;
   InitEncrypted(dir.Join("a"), "password a");
-  InitOptions from;
-  from.from = dir.Join("a");
-  from.from_password = Password("password a");
-  from.password = Password("password c");
-  from.key_strength = KeyStrength::kMinimum;
+  InitOptions from = InitFromA(dir.Join("a"));
   ASSERT_TRUE(Repository::Init(dir.Join("c"), from).ok());
   // A wrong source password creates nothing.
   from.from_password = Password("wrong");
@@ -214,12 +221,7 @@ TEST(SyncApiTest, DeltaOnABaseTheDestinationStoredOtherwiseGetsItsDepthFixed) {
 TEST(SyncApiTest, StreamRoundTripTwiceAndRefusedStreamsChangeNothing) {
   TempDir dir;
   InitEncrypted(dir.Join("a"), "password a");
-  InitOptions from;
-  from.from = dir.Join("a");
-  from.from_password = Password("password a");
-  from.password = Password("password c");
-  from.key_strength = KeyStrength::kMinimum;
-  ASSERT_TRUE(Repository::Init(dir.Join("c"), from).ok());
+  ASSERT_TRUE(Repository::Init(dir.Join("c"), InitFromA(dir.Join("a"))).ok());
   InitEncrypted(dir.Join("other"), "password a");  // same password, other keys
   auto src = OpenWith(dir.Join("a"), "password a");
   auto dst = OpenWith(dir.Join("c"), "password c");

@@ -15,11 +15,6 @@ N=20
 KEEP_FROM=10
 SIZE=400000
 store_bytes() { du -sb store | cut -f1; }
-depths() {
-  strata log -s store f --json | python3 -c '
-import json, sys
-print(" ".join(str(json.loads(l)["chain_depth"]) for l in sys.stdin))'
-}
 
 strata init -s store --kdf minimum >/dev/null
 mkdir src
@@ -31,7 +26,7 @@ for ((i = 0; i < N; i++)); do
 done
 mapfile -t ids < <(snapshot_ids store)
 assert_eq $N "${#ids[@]}" "snapshots made"
-assert_eq "$(seq -s ' ' 0 $((N - 1)))" "$(depths)" "one chain of depth $((N - 1))"
+assert_eq "$(seq -s ' ' 0 $((N - 1)))" "$(chain_depths store f)" "one chain of depth $((N - 1))"
 
 strata forget -s store "${ids[@]:0:KEEP_FROM}" >/dev/null
 before=$(store_bytes)
@@ -40,10 +35,10 @@ after=$(store_bytes)
 note "forget + prune without coalesce: $before -> $after bytes"
 check "a prune alone frees less than a tenth of the file: the kept chain needs the rest" \
   test $((before - after)) -lt $((SIZE / 10))
-assert_eq "$(seq -s ' ' $KEEP_FROM $((N - 1)))" "$(depths)" "the kept versions still chain to the forgotten ones"
+assert_eq "$(seq -s ' ' $KEEP_FROM $((N - 1)))" "$(chain_depths store f)" "the kept versions still chain to the forgotten ones"
 
 strata coalesce -s store --before "${ids[$KEEP_FROM]}" >/dev/null
-assert_eq "$(seq -s ' ' 0 $((N - 1 - KEEP_FROM)))" "$(depths)" "the chain starts at the oldest kept snapshot"
+assert_eq "$(seq -s ' ' 0 $((N - 1 - KEEP_FROM)))" "$(chain_depths store f)" "the chain starts at the oldest kept snapshot"
 before=$(store_bytes)
 strata prune -s store >/dev/null
 after=$(store_bytes)

@@ -18,11 +18,6 @@ HOST=$(hostname)
 LOCK_ID=0123456789abcdef0123456789abcdef
 idx() { ls store/index | grep '\.idx$'; } # committed index files (a killed commit leaves a .tmp. one)
 index_files() { idx | sha256sum | cut -c1-16; }
-depths() { # the chain depth of f in each snapshot, oldest first ("full" counts as 0)
-  strata log -s store f --json | python3 -c '
-import json, sys
-print(" ".join(str(json.loads(l)["chain_depth"]) for l in sys.stdin))'
-}
 summary() { # summary KEY: a field of the last --json summary line on stdout
   python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' \
     "$T_STDOUT" "$1"
@@ -50,7 +45,7 @@ done
 mapfile -t ids < <(snapshot_ids store)
 assert_eq $N "${#ids[@]}" "snapshots made"
 expected=$(seq -s ' ' 0 $((N - 1)))
-assert_eq "$expected" "$(depths)" "one chain: depths in strata log before coalescing"
+assert_eq "$expected" "$(chain_depths store f)" "one chain: depths in strata log before coalescing"
 
 note "bad input writes nothing"
 before_index=$(index_files)
@@ -71,7 +66,7 @@ rm "store/locks/$LOCK_ID.lock"
 expect_exit 0 strata coalesce -s store --max-chain 5 --dry-run --json
 assert_eq "4 20" "$(summary made_full) $(summary redepthed)" "dry run: FULL at 6, 12, 18, 24; 20 re-depthed"
 assert_eq "$before_index" "$(index_files)" "index/ after bad input and a dry run"
-assert_eq "$expected" "$(depths)" "depths after bad input and a dry run"
+assert_eq "$expected" "$(chain_depths store f)" "depths after bad input and a dry run"
 
 note "killed before its commit"
 for at in "rename */packs/*" "rename */index/*"; do
@@ -80,7 +75,7 @@ for at in "rename */packs/*" "rename */index/*"; do
     >/dev/null 2>&1 || rc=$?
   assert_eq 137 "$rc" "exit status of a coalesce killed at $at"
   assert_eq "$before_index" "$(index_files)" "index/ after a kill at $at"
-  assert_eq "$expected" "$(depths)" "depths after a kill at $at"
+  assert_eq "$expected" "$(chain_depths store f)" "depths after a kill at $at"
 done
 
 note "--max-chain 5"
@@ -90,7 +85,7 @@ $(summary deepest_after) $(summary damaged)" "made_full redepthed deepest_before
 assert_eq $((n_index + 1)) "$(idx | wc -l)" "one index file more"
 want=""
 for ((i = 0; i < N; i++)); do want+="$((i % 6)) "; done
-assert_eq "${want% }" "$(depths)" "depths after --max-chain 5"
+assert_eq "${want% }" "$(chain_depths store f)" "depths after --max-chain 5"
 all_restore_exactly
 after_index=$(index_files)
 expect_exit 0 strata coalesce -s store --max-chain 5 --json
@@ -100,7 +95,7 @@ assert_eq "$after_index" "$(index_files)" "index/ after a second run"
 note "--before snapshot 20"
 expect_exit 0 strata coalesce -s store --before "${ids[20]}"
 expect_stdout_match "^examined 11 versions of 10 snapshots; rewrote 1 as FULL and 3 with a new chain depth$"
-read -ra d <<<"$(depths)"
+read -ra d <<<"$(chain_depths store f)"
 strata log -s store f --json | sed -n 21p | grep -q '"storage":"full"' || fail "snapshot 20's version is not FULL"
 pass "snapshot 20's version is FULL"
 for ((i = 20; i < N; i++)); do

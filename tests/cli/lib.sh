@@ -733,6 +733,13 @@ _t_mutate() {
 
 # snapshot_ids STORE: the ids `strata snapshots --json` lists, oldest first,
 # one a line (fails if the command fails).
+# chain_depths STORE PATH: the chain depth of PATH in each snapshot that has it, oldest first, from
+# `strata log --json` (a FULL version counts as 0).
+chain_depths() {
+  strata log -s "${1:?usage: chain_depths STORE PATH}" "${2:?usage: chain_depths STORE PATH}" --json |
+    python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["chain_depth"]) for l in sys.stdin))'
+}
+
 snapshot_ids() {
   local out
   out=$(strata snapshots -s "${1:?usage: snapshot_ids STORE}" --json) || fail "snapshot_ids: strata snapshots failed"
