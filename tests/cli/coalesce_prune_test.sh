@@ -5,7 +5,8 @@
 # snapshot gives that version a FULL copy, and the next prune then reclaims at least the file's first
 # FULL copy (its size is known: random bytes do not compress). Every kept snapshot restores exactly
 # (against copies saved at each backup), `check --read-data` passes, and `strata log` shows the chain
-# starting at the oldest kept snapshot.
+# starting at the oldest kept snapshot. Then a prune after `coalesce --max-chain 1` keeps the FULL record it
+# marked even where the pack holding the old record is the fuller one.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 t_init coalesce_prune
@@ -55,3 +56,25 @@ expect_exit 0 strata check -s store --read-data -q
 again=$(store_bytes)
 strata prune -s store >/dev/null
 assert_eq "$again" "$(store_bytes)" "a second prune changes nothing"
+
+note "a pack that holds a superseded record and is fuller than the coalesce's pack"
+# Six versions; --max-chain 1 writes FULL copies of versions 2 and 4 into one new pack. Keeping only
+# snapshot 2 leaves that pack half unused (version 4's copy), while the pack of backup 2, which holds
+# version 2's old DELTA record, is nearly all used: the prune must still keep the FULL record it marked,
+# never the old one, whose bases it deletes.
+strata init -s store2 --kdf minimum >/dev/null
+head -c $SIZE /dev/urandom >src/f
+for ((i = 0; i < 6; i++)); do
+  printf 'edit %04d' "$i" | dd of=src/f bs=1 seek=$((i * 17000)) conv=notrunc status=none
+  strata backup -s store2 src >/dev/null
+  save_version src "saved2/$i"
+done
+mapfile -t ids2 < <(snapshot_ids store2)
+strata coalesce -s store2 --max-chain 1 >/dev/null
+assert_eq "0 1 0 1 0 1" "$(chain_depths store2 f)" "--max-chain 1: FULL copies at versions 2 and 4"
+strata forget -s store2 "${ids2[0]}" "${ids2[1]}" "${ids2[3]}" "${ids2[4]}" "${ids2[5]}" >/dev/null
+strata prune -s store2 >/dev/null
+rm -rf restored
+strata restore -s store2 "${ids2[2]}" restored >/dev/null
+compare_trees saved2/2 restored
+expect_exit 0 strata check -s store2 --read-data -q
