@@ -20,11 +20,7 @@ store_bytes() { du -sb store | cut -f1; }
 strata init -s store --kdf minimum >/dev/null
 mkdir src
 head -c $SIZE /dev/urandom >src/f
-for ((i = 0; i < N; i++)); do
-  printf 'edit %04d' "$i" | dd of=src/f bs=1 seek=$((i * 17000)) conv=notrunc status=none
-  strata backup -s store src >/dev/null
-  save_version src "saved/$i"
-done
+backup_edits store src $N saved
 mapfile -t ids < <(snapshot_ids store)
 assert_eq $N "${#ids[@]}" "snapshots made"
 assert_eq "$(seq -s ' ' 0 $((N - 1)))" "$(chain_depths store f)" "one chain of depth $((N - 1))"
@@ -64,11 +60,7 @@ note "a pack that holds a superseded record and is fuller than the coalesce's pa
 # never the old one, whose bases it deletes.
 strata init -s store2 --kdf minimum >/dev/null
 head -c $SIZE /dev/urandom >src/f
-for ((i = 0; i < 6; i++)); do
-  printf 'edit %04d' "$i" | dd of=src/f bs=1 seek=$((i * 17000)) conv=notrunc status=none
-  strata backup -s store2 src >/dev/null
-  save_version src "saved2/$i"
-done
+backup_edits store2 src 6 saved2
 mapfile -t ids2 < <(snapshot_ids store2)
 strata coalesce -s store2 --max-chain 1 >/dev/null
 assert_eq "0 1 0 1 0 1" "$(chain_depths store2 f)" "--max-chain 1: FULL copies at versions 2 and 4"

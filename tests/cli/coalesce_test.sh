@@ -37,11 +37,7 @@ strata init -s store --kdf minimum >/dev/null
 mkdir src
 head -c 400000 /dev/urandom >src/f
 echo "unchanged" >src/same
-for ((i = 0; i < N; i++)); do
-  printf 'edit %04d' "$i" | dd of=src/f bs=1 seek=$((i * 13000)) conv=notrunc status=none
-  strata backup -s store src >/dev/null
-  save_version src "saved/$i"
-done
+backup_edits store src $N saved
 mapfile -t ids < <(snapshot_ids store)
 assert_eq $N "${#ids[@]}" "snapshots made"
 expected=$(seq -s ' ' 0 $((N - 1)))

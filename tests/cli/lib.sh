@@ -733,6 +733,17 @@ _t_mutate() {
 
 # snapshot_ids STORE: the ids `strata snapshots --json` lists, oldest first,
 # one a line (fails if the command fails).
+# backup_edits STORE SRC N SAVED: N times, writes "edit NNNN" into SRC/f (13000 bytes further each time),
+# backs SRC up into STORE and saves a copy of SRC as SAVED/I (I from 0): f's versions form one delta chain.
+backup_edits() {
+  local store=${1:?usage: backup_edits STORE SRC N SAVED} src=${2:?} n=${3:?} saved=${4:?} i
+  for ((i = 0; i < n; i++)); do
+    printf 'edit %04d' "$i" | dd of="$src/f" bs=1 seek=$((i * 13000)) conv=notrunc status=none
+    strata backup -s "$store" "$src" >/dev/null
+    save_version "$src" "$saved/$i"
+  done
+}
+
 # chain_depths STORE PATH: the chain depth of PATH in each snapshot that has it, oldest first, from
 # `strata log --json` (a FULL version counts as 0).
 chain_depths() {
