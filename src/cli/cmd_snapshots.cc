@@ -14,11 +14,15 @@ std::string SnapshotJson(const Snapshot& s) {
   o.Add("bytes_read", s.bytes_read).Add("added_bytes", s.bytes_added);
   o.Add("files_new", s.files_new).Add("files_changed", s.files_changed);
   o.Add("files_unchanged", s.files_unchanged).Add("errors", s.errors);
-  if (s.parent_id.empty()) {
-    o.AddNull("parent");
-  } else {
-    o.Add("parent", s.parent_id);
-  }
+  auto id_or_null = [&o](const char* key, const std::string& id) {
+    if (id.empty()) {
+      o.AddNull(key);
+    } else {
+      o.Add(key, id);
+    }
+  };
+  id_or_null("parent", s.parent_id);
+  id_or_null("origin", s.origin_id);
   return o.str();
 }
 

@@ -98,6 +98,9 @@ sync_pair() {
 sync_pair p1 p2 "" true
 strata init -s e2 --kdf minimum --password-file <(echo "$OTHER") >/dev/null
 sync_pair e1 e2 "$OTHER" false
+origins=$(STRATA_PASSWORD=$OTHER strata snapshots -s e2 --json | grep -o '"origin":"[0-9a-f]*"' | cut -d'"' -f4)
+assert_eq "$(snapshot_ids e1)" "$origins" "snapshots --json: e2's re-encoded copies name e1's snapshots as origin"
+assert_eq 2 "$(strata snapshots -s p1 --json | grep -c '"origin":null')" "snapshots --json: no origin for backups"
 STRATA_FROM_PASSWORD=$SOURCE STRATA_PASSWORD=$THIRD expect_exit 0 strata init -s e3 --from e1 --kdf minimum
 expect_stdout_match 'sharing the keys of e1'
 expect_exit 1 strata snapshots -s e3
