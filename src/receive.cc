@@ -1,11 +1,15 @@
 #include "src/receive.h"
 
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "src/content_writer.h"
 #include "src/orphan_packs.h"
 #include "src/sync_stream.h"
 #include "store/lock.h"
+#include "store/pack_reader.h"
 
 namespace strata {
 namespace {
@@ -19,6 +23,8 @@ class Receiver {
  private:
   Status Commit();
   Status Receive(const StreamItem& object);
+  // A version record whose depth disagrees with its base's here, re-sealed with the right depth.
+  Result<std::optional<IndexEntry>> Deepened(const StreamItem& object, const StoredReader& read);
   Status Snapshot(const StreamItem& manifest);
 
   Store* dst_;
@@ -27,6 +33,7 @@ class Receiver {
   std::unique_ptr<PackWriter> pack_;
   std::vector<IndexEntry> uncommitted_;
   std::unordered_set<ObjectId, ObjectIdHash> identities_;
+  std::unordered_map<ObjectId, uint32_t, ObjectIdHash> depths_;  // of the version records received
   SyncResult result_;
   Progress progress_;
 };
@@ -45,15 +52,48 @@ Status Receiver::Receive(const StreamItem& object) {
     result_.objects_present++;
     return Status::Ok();
   }
-  STRATA_ASSIGN_OR_RETURN(IndexEntry entry,
-                          pack_->CopyObject(object.entry, [&](uint64_t at, size_t n, std::string* out) {
-                            return stream_->ReadStored(object, at, n, out);
-                          }));
-  dst_->index().AddLocal(entry);
+  const StoredReader read = [&](uint64_t at, size_t n, std::string* out) {
+    return stream_->ReadStored(object, at, n, out);
+  };
+  std::optional<IndexEntry> entry;
+  if (object.entry.type == format::ObjectType::kVersion) {
+    STRATA_ASSIGN_OR_RETURN(entry, Deepened(object, read));
+  }
+  if (!entry) {
+    STRATA_ASSIGN_OR_RETURN(entry, pack_->CopyObject(object.entry, read));
+  }
+  dst_->index().AddLocal(*entry);
   result_.objects_sent++;
   progress_.bytes_done = result_.bytes_sent + pack_->bytes_sealed();
   if (options_.on_progress) options_.on_progress(progress_);
   return Status::Ok();
+}
+
+Result<std::optional<IndexEntry>> Receiver::Deepened(const StreamItem& object, const StoredReader& read) {
+  const std::string what = "stream " + stream_->path() + ": version " + object.entry.id.Hex();
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, DecodeStoredObject(dst_->codec(), object.entry, read,
+                                                                format::kMaxMetadataObjectSize, what));
+  STRATA_ASSIGN_OR_RETURN(FileVersion v, FileVersion::Decode(bytes, what));
+  std::optional<uint32_t> base_depth;
+  if (v.kind == FileVersion::Kind::kDelta) {
+    // The stream holds a delta's base before the delta, unless the store had it already: as stored here,
+    // perhaps by a backup of its own at another depth, and readers require depth = base's + 1.
+    if (auto sent = depths_.find(v.base); sent != depths_.end()) {
+      base_depth = sent->second;
+    } else if (!dst_->HasObject(v.base)) {
+      return Status::Corruption(what + ": its delta base " + v.base.Hex() +
+                                " is neither in the stream nor in store " + dst_->path());
+    } else if (auto here = dst_->LoadVersion(v.base); here.ok()) {
+      base_depth = here->depth;
+    }
+  }
+  const bool deepen = base_depth && *base_depth + 1 != v.depth;
+  if (deepen) v.depth = *base_depth + 1;
+  depths_[object.entry.id] = v.depth;
+  if (!deepen) return std::optional<IndexEntry>();
+  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, pack_->WriteObject(format::ObjectType::kVersion, object.entry.id,
+                                                               v.Encode(), kMetadataFrameLog2));
+  return std::optional<IndexEntry>(entry);
 }
 
 Status Receiver::Snapshot(const StreamItem& item) {

@@ -124,8 +124,11 @@ Result<ObjectId> SnapshotCopier::CopySignature(const ObjectId& id) {
 Result<ObjectId> SnapshotCopier::CopyVersion(const ObjectId& id, size_t chain) {
   if (auto it = copied_.find(id); it != copied_.end()) return it->second;
   if (chain > kMaxChainWalk) return Status::Corruption("version " + id.Hex() + ": delta chain too long");
-  STRATA_ASSIGN_OR_RETURN(IndexEntry entry, Entry(id, format::ObjectType::kVersion));
-  STRATA_ASSIGN_OR_RETURN(FileVersion v, src_->LoadVersion(id));
+  // The record readers use: of a coalesced version's records, the deep one may need bases the shallow one
+  // does not, which this copy then leaves out.
+  STRATA_ASSIGN_OR_RETURN(VersionRecord record, src_->LoadVersionRecord(id));
+  const IndexEntry& entry = record.entry;
+  FileVersion& v = record.version;
   const ObjectId to = verbatim_ ? id : Derive(format::ObjectType::kVersion, v.content_hash);
   // A version id stands for its content: whatever record the target has for it rebuilds the same bytes.
   if (target_->Has(to)) return Done(id, to, true);

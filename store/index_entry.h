@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -38,5 +39,9 @@ struct IndexEntry {
   static Result<IndexEntry> Decode(std::string_view bytes, const std::string& what,
                                    size_t frame_overhead = format::kFrameOverhead);
 };
+
+// Reads `n` stored bytes of an object at `at` (relative to its first byte) into `out`, wherever they are:
+// a pack, a sync stream.
+using StoredReader = std::function<Status(uint64_t at, size_t n, std::string* out)>;
 
 }  // namespace strata

@@ -7,7 +7,77 @@ namespace strata {
 namespace {
 constexpr size_t kMaxOpenPacks = 128;
 constexpr uint64_t kFrameTableChunk = 16384;  // frame sizes read at once
+
+Status DecodeFrameOf(const FrameCodec& codec, const IndexEntry& entry, uint64_t index,
+                     std::string_view stored, std::string* out, const std::string& what) {
+  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
+  return codec.Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, what);
+}
+
+// The frame table of an object whose stored bytes `read` yields, validated against the entry; its offsets
+// are counted from `base`. Given `frame0`, see PackReader::ReadFrameTable.
+Result<FrameTable> ParseFrameTable(const FrameCodec& codec, const IndexEntry& entry, const StoredReader& read,
+                                   uint64_t base, std::string* frame0, const std::string& what) {
+  const uint64_t frames = entry.FrameCount();
+  if (entry.stored_len / 4 < frames) return Status::Corruption(what + ": frame table is inconsistent");
+  if (frame0 != nullptr) frame0->clear();
+  std::string whole;
+  const bool one_read = frame0 != nullptr && frames == 1;
+  if (one_read) STRATA_RETURN_IF_ERROR(read(0, entry.stored_len, &whole));
+  // Read and grown a chunk at a time, never sized from the declared count: an entry may declare 2^38
+  // frames over a sparse pack, whose table of zeros then fails at its first frame.
+  FrameTable table;
+  std::string raw;
+  uint64_t pos = 0;
+  const uint64_t frames_end = entry.stored_len - 4 * frames;
+  for (uint64_t i = 0; i < frames; i++) {
+    const uint64_t in_chunk = i % kFrameTableChunk;
+    if (one_read) {
+      raw = whole.substr(whole.size() - 4);
+    } else if (in_chunk == 0) {
+      STRATA_RETURN_IF_ERROR(read(frames_end + 4 * i, 4 * std::min(kFrameTableChunk, frames - i), &raw));
+    }
+    table.offsets.push_back(base + pos);
+    uint32_t size = DecodeFixed32(raw.data() + 4 * in_chunk);
+    uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
+    if (size < codec.overhead() || size > frame_raw + codec.overhead() || size > frames_end - pos) {
+      return Status::Corruption(what + ": frame table is inconsistent");
+    }
+    pos += size;
+  }
+  if (pos != frames_end) return Status::Corruption(what + ": frame table does not cover the object");
+  table.offsets.push_back(base + pos);
+  if (one_read) {
+    whole.resize(pos);
+    *frame0 = std::move(whole);
+  }
+  return table;
+}
+
 }  // namespace
+
+Result<std::string> DecodeStoredObject(const FrameCodec& codec, const IndexEntry& entry,
+                                       const StoredReader& read, uint64_t max_size, const std::string& what) {
+  if (entry.raw_size > max_size) {
+    return Status::Corruption(what + ": declared size " + std::to_string(entry.raw_size) +
+                              " exceeds the limit for its type");
+  }
+  std::string frame0;
+  STRATA_ASSIGN_OR_RETURN(FrameTable table, ParseFrameTable(codec, entry, read, 0, &frame0, what));
+  std::string out;
+  if (!frame0.empty()) {
+    STRATA_RETURN_IF_ERROR(DecodeFrameOf(codec, entry, 0, frame0, &out, what));
+    return out;
+  }
+  out.reserve(entry.raw_size);
+  std::string stored, frame;
+  for (uint64_t i = 0; i + 1 < table.offsets.size(); i++) {
+    STRATA_RETURN_IF_ERROR(read(table.offsets[i], table.offsets[i + 1] - table.offsets[i], &stored));
+    STRATA_RETURN_IF_ERROR(DecodeFrameOf(codec, entry, i, stored, &frame, what));
+    out.append(frame);
+  }
+  return out;
+}
 
 std::string PackPath(const std::string& store_dir, const PackId& id) {
   std::string hex = PackIdHex(id);
@@ -70,62 +140,38 @@ Result<std::shared_ptr<RandomAccessFile>> PackReader::Open(const PackId& id) {
   return file;
 }
 
-Status PackReader::ReadStored(const IndexEntry& entry, uint64_t at, size_t n, std::string* out) {
+Result<std::shared_ptr<RandomAccessFile>> PackReader::OpenObject(const IndexEntry& entry) {
   STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
   if (entry.offset < format::kPackHeaderSize || entry.offset > file->Size() ||
-      entry.stored_len > file->Size() - entry.offset || at > entry.stored_len || n > entry.stored_len - at) {
+      entry.stored_len > file->Size() - entry.offset) {
     return Status::Corruption(What(entry) + ": index entry points outside the pack");
+  }
+  return file;
+}
+
+Status PackReader::ReadStored(const IndexEntry& entry, uint64_t at, size_t n, std::string* out) {
+  STRATA_ASSIGN_OR_RETURN(auto file, OpenObject(entry));
+  if (at > entry.stored_len || n > entry.stored_len - at) {
+    return Status::Corruption(What(entry) + ": read past the end of the object");
   }
   return file->Read(entry.offset + at, n, out);
 }
 
 Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry, std::string* frame0) {
-  STRATA_ASSIGN_OR_RETURN(auto file, Open(entry.pack));
-  const uint64_t frames = entry.FrameCount();
-  if (entry.offset < format::kPackHeaderSize || entry.offset > file->Size() ||
-      entry.stored_len > file->Size() - entry.offset) {
-    return Status::Corruption(What(entry) + ": index entry points outside the pack");
-  }
-  if (frame0 != nullptr) frame0->clear();
-  std::string whole;
-  const bool one_read = frame0 != nullptr && frames == 1;
-  if (one_read) STRATA_RETURN_IF_ERROR(file->Read(entry.offset, entry.stored_len, &whole));
-  // Read and grown a chunk at a time, never sized from the declared count: an entry may declare 2^38
-  // frames over a sparse pack, whose table of zeros then fails at its first frame.
-  FrameTable table;
+  STRATA_ASSIGN_OR_RETURN(auto file, OpenObject(entry));
+  STRATA_ASSIGN_OR_RETURN(FrameTable table, ParseFrameTable(
+                                                *codec_, entry,
+                                                [&](uint64_t at, size_t n, std::string* out) {
+                                                  return file->Read(entry.offset + at, n, out);
+                                                },
+                                                entry.offset, frame0, What(entry)));
   table.pack = entry.pack;
-  std::string raw;
-  uint64_t pos = entry.offset;
-  const uint64_t frames_end = entry.offset + entry.stored_len - 4 * frames;
-  for (uint64_t i = 0; i < frames; i++) {
-    const uint64_t in_chunk = i % kFrameTableChunk;
-    if (one_read) {
-      raw = whole.substr(whole.size() - 4);
-    } else if (in_chunk == 0) {
-      STRATA_RETURN_IF_ERROR(
-          file->Read(frames_end + 4 * i, 4 * std::min(kFrameTableChunk, frames - i), &raw));
-    }
-    table.offsets.push_back(pos);
-    uint32_t size = DecodeFixed32(raw.data() + 4 * in_chunk);
-    uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
-    if (size < codec_->overhead() || size > frame_raw + codec_->overhead() || size > frames_end - pos) {
-      return Status::Corruption(What(entry) + ": frame table is inconsistent");
-    }
-    pos += size;
-  }
-  if (pos != frames_end) return Status::Corruption(What(entry) + ": frame table does not cover the object");
-  table.offsets.push_back(pos);
-  if (one_read) {
-    whole.resize(pos - entry.offset);
-    *frame0 = std::move(whole);
-  }
   return table;
 }
 
 Status PackReader::DecodeFrame(const IndexEntry& entry, uint64_t index, std::string_view stored,
                                std::string* out) const {
-  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
-  return codec_->Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, What(entry));
+  return DecodeFrameOf(*codec_, entry, index, stored, out, What(entry));
 }
 
 Status PackReader::ReadStoredFrame(const IndexEntry& entry, const FrameTable& table, uint64_t index,
@@ -153,24 +199,11 @@ bool PackReader::IsZeroFrame(const IndexEntry& entry, const FrameTable& table, u
 }
 
 Result<std::string> PackReader::ReadObject(const IndexEntry& entry, uint64_t max_size) {
-  if (entry.raw_size > max_size) {
-    return Status::Corruption(What(entry) + ": declared size " + std::to_string(entry.raw_size) +
-                              " exceeds the limit for its type");
-  }
-  std::string frame0;
-  STRATA_ASSIGN_OR_RETURN(FrameTable table, ReadFrameTable(entry, &frame0));
-  std::string out;
-  if (!frame0.empty()) {
-    STRATA_RETURN_IF_ERROR(DecodeFrame(entry, 0, frame0, &out));
-    return out;
-  }
-  out.reserve(entry.raw_size);
-  std::string frame;
-  for (uint64_t i = 0; i + 1 < table.offsets.size(); i++) {
-    STRATA_RETURN_IF_ERROR(ReadFrame(entry, table, i, &frame));
-    out.append(frame);
-  }
-  return out;
+  STRATA_ASSIGN_OR_RETURN(auto file, OpenObject(entry));
+  return DecodeStoredObject(
+      *codec_, entry,
+      [&](uint64_t at, size_t n, std::string* out) { return file->Read(entry.offset + at, n, out); },
+      max_size, What(entry));
 }
 
 Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {

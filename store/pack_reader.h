@@ -25,6 +25,12 @@ struct FrameTable {
   std::vector<uint64_t> offsets;  // frame i occupies [offsets[i], offsets[i+1]) in the pack
 };
 
+// Decodes a whole object from its stored bytes, read through `read`: validates its frame table against the
+// entry and verifies every frame. Refuses objects larger than `max_size` before reading anything. `what`
+// names the object in errors.
+Result<std::string> DecodeStoredObject(const FrameCodec& codec, const IndexEntry& entry,
+                                       const StoredReader& read, uint64_t max_size, const std::string& what);
+
 class PackReader {
  public:
   PackReader(Env* env, std::string store_dir, const FrameCodec* codec);
@@ -54,6 +60,8 @@ class PackReader {
 
  private:
   Result<std::shared_ptr<RandomAccessFile>> Open(const PackId& id);
+  // Opens the object's pack and checks that the entry lies inside it.
+  Result<std::shared_ptr<RandomAccessFile>> OpenObject(const IndexEntry& entry);
   std::string What(const IndexEntry& entry) const;
 
   Env* env_;

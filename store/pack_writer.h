@@ -37,8 +37,6 @@ class PackWriter {
   // Seals the object under `id`; may seal the pack if it reached its target size.
   Result<IndexEntry> FinishObject(const ObjectId& id);
   Status AbortObject();
-  // Reads up to `n` stored bytes of an object at `at` (relative to its first byte) into `out`.
-  using StoredReader = std::function<Status(uint64_t at, size_t n, std::string* out)>;
   // Appends an object exactly as `from` describes it in another store whose frames this store's codec
   // opens (same keys): its stored bytes, read through `read`, go in unchanged under the same id, type,
   // salt and sizes, which is all the frames are bound to. Returns its entry in this pack.
