@@ -501,7 +501,10 @@ Status RunMount(const MountOptions& options) {
       }
       if (opener.joinable()) opener.join();
       log.Info("unmounted " + mountpoint + " (" + std::to_string(fs.inode_count()) + " inodes in the table)");
-      if (cache != nullptr) log.Info("cache " + cache_dir + ": " + cache->Stats().ToString());
+      if (cache != nullptr) {
+        cache->Flush();  // so that the counters logged count the last writes too
+        log.Info("cache " + cache_dir + ": " + cache->Stats().ToString());
+      }
       store->SetBlockCache(nullptr);
     }
     fuse_session_unmount(se);

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/cache_value.h"
 #include "store/object_id.h"
 
 namespace strata {
@@ -37,8 +38,11 @@ class BlockCache {
  public:
   virtual ~BlockCache() = default;
 
-  // A verified copy of the value stored under `key`, or nothing. Safe from any number of threads.
-  virtual std::optional<std::string> Get(std::string_view key) = 0;
+  // A verified copy of bytes [offset, offset + n) of the value stored under `key` (n = kCacheToEnd: to its
+  // end), or nothing, also when the value is shorter. Only the part asked for is verified, so a part costs
+  // less than the whole value. Safe from any number of threads.
+  virtual std::optional<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t n) = 0;
+  std::optional<std::string> Get(std::string_view key) { return GetRange(key, 0, kCacheToEnd); }
   // Stores `value` under `key`, possibly later and possibly not at all; never blocks on the cache's
   // writer. Safe from any number of threads.
   virtual void Put(std::string_view key, std::string_view value) = 0;

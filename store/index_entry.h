@@ -2,6 +2,7 @@
 // identical in pack trailers and index files, so index files can be binary-searched in place.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,10 @@ struct IndexEntry {
 
   uint64_t FrameSize() const { return uint64_t{1} << frame_log2; }
   uint64_t FrameCount() const { return (raw_size + FrameSize() - 1) >> frame_log2; }
+  // Raw bytes of frame `frame` (< FrameCount()): the last one may be short.
+  uint64_t FrameRawSize(uint64_t frame) const {
+    return std::min(FrameSize(), raw_size - (frame << frame_log2));
+  }
 
   void EncodeTo(std::string* out) const;
   // Validates every field that can be checked without the pack: known type, frame size in range,

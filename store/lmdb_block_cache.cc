@@ -23,9 +23,9 @@ namespace {
 
 // Format constants: strata-store(5), "BLOCK CACHE".
 constexpr uint64_t kMetaMagic = 0x4548434143525453;  // "STRCACHE" as a little-endian u64
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 constexpr size_t kChecksumSize = 16;
-constexpr size_t kValueHeaderSize = 4 + kChecksumSize;
+constexpr size_t kValueHeadSize = 4;  // the payload length, before the segments
 constexpr size_t kStateSize = 16;
 constexpr std::string_view kMetaKey = "meta";
 constexpr std::string_view kStateKey = "state";
@@ -237,34 +237,44 @@ void LmdbBlockCache::ReleaseReader(MDB_txn* txn) {
   readers_.push_back(txn);
 }
 
-Xxh128Digest LmdbBlockCache::Checksum(std::string_view key, std::string_view payload) const {
-  char lengths[8];
-  EncodeFixed32(lengths, static_cast<uint32_t>(key.size()));
-  EncodeFixed32(lengths + 4, static_cast<uint32_t>(payload.size()));
-  return Xxh128({std::string_view(lengths, 4), key, std::string_view(lengths + 4, 4), payload},
-                checksum_seed_);
+Xxh128Digest LmdbBlockCache::Checksum(std::string_view key, uint32_t payload_size, uint32_t index,
+                                      std::string_view body) const {
+  char fields[12];
+  EncodeFixed32(fields, static_cast<uint32_t>(key.size()));
+  EncodeFixed32(fields + 4, payload_size);
+  EncodeFixed32(fields + 8, index);
+  return Xxh128({std::string_view(fields, 4), key, std::string_view(fields + 4, 8), body}, checksum_seed_);
 }
 
 std::string LmdbBlockCache::Seal(std::string_view key, std::string_view payload) const {
   if (options_.cipher != nullptr) return options_.cipher->SealCacheValue(key, payload);
   std::string out;
-  out.reserve(kValueHeaderSize + payload.size());
   PutFixed32(&out, static_cast<uint32_t>(payload.size()));
-  Xxh128Digest sum = Checksum(key, payload);
-  out.append(reinterpret_cast<const char*>(sum.data()), sum.size());
-  out.append(payload);
+  AppendCacheSegments(
+      payload,
+      [&](uint32_t index, std::string_view body, unsigned char* body_out, unsigned char* check_out) {
+        std::memcpy(body_out, body.data(), body.size());
+        const Xxh128Digest sum = Checksum(key, static_cast<uint32_t>(payload.size()), index, body);
+        std::memcpy(check_out, sum.data(), sum.size());
+      },
+      &out);
   return out;
 }
 
-bool LmdbBlockCache::Verify(std::string_view key, std::string_view stored, std::string* out) const {
-  if (options_.cipher != nullptr) return options_.cipher->OpenCacheValue(key, stored, out);
-  if (stored.size() < kValueHeaderSize) return false;
-  std::string_view payload = stored.substr(kValueHeaderSize);
-  if (DecodeFixed32(stored.data()) != payload.size()) return false;
-  Xxh128Digest sum = Checksum(key, payload);
-  if (std::memcmp(sum.data(), stored.data() + 4, kChecksumSize) != 0) return false;
-  out->assign(payload);
-  return true;
+CacheRead LmdbBlockCache::Verify(std::string_view key, std::string_view stored, uint64_t offset, uint64_t n,
+                                 std::string* out) const {
+  if (options_.cipher != nullptr) return options_.cipher->OpenCacheValue(key, stored, offset, n, out);
+  if (stored.size() < kValueHeadSize) return CacheRead::kDamaged;
+  const uint32_t payload_size = DecodeFixed32(stored.data());
+  return OpenCacheSegments(
+      stored.substr(kValueHeadSize), payload_size, offset, n,
+      [&](uint32_t index, std::string_view body, const unsigned char* check, unsigned char* to) {
+        const Xxh128Digest sum = Checksum(key, payload_size, index, body);
+        if (std::memcmp(sum.data(), check, sum.size()) != 0) return false;
+        std::memcpy(to, body.data(), body.size());
+        return true;
+      },
+      out);
 }
 
 // An estimate of what an entry costs in data.mdb: a value too big for a leaf page gets whole overflow
@@ -277,16 +287,17 @@ uint64_t LmdbBlockCache::Charge(size_t key_size, size_t stored_size) const {
   return block + 2 * (key_size + 8 + kNode);
 }
 
-std::optional<std::string> LmdbBlockCache::Get(std::string_view key) {
+std::optional<std::string> LmdbBlockCache::GetRange(std::string_view key, uint64_t offset, uint64_t n) {
   std::optional<std::string> out;
   bool damaged = false;
   if (MDB_txn* txn = AcquireReader()) {
     MDB_val k = Val(key), v;
     if (mdb_get(txn, blocks_db_, &k, &v) == 0) {
       out.emplace();
-      if (!Verify(key, View(v), &*out)) {
+      const CacheRead read = Verify(key, View(v), offset, n, &*out);
+      if (read != CacheRead::kOk) {
         out.reset();
-        damaged = true;
+        damaged = read == CacheRead::kDamaged;
       }
     }
     ReleaseReader(txn);
@@ -509,11 +520,14 @@ int LmdbBlockCache::ApplyBatch(const Batch& batch) {
   for (const std::string& key : batch.deletes) {
     MDB_val k = Val(key), v;
     std::string payload;
-    if (rc == 0 && mdb_get(txn, blocks_db_, &k, &v) == 0 && !Verify(key, View(v), &payload))
+    if (rc == 0 && mdb_get(txn, blocks_db_, &k, &v) == 0 &&
+        Verify(key, View(v), 0, kCacheToEnd, &payload) == CacheRead::kDamaged)
       rc = Remove(txn, key, &state);
   }
   uint64_t incoming = 0;
-  for (const auto& [key, value] : batch.puts) incoming += Charge(key.size(), value.size() + kValueHeaderSize);
+  for (const auto& [key, value] : batch.puts) {
+    incoming += Charge(key.size(), kMaxCacheValueHead + CacheSegmentsSize(value.size()));
+  }
   const uint64_t high = HighMark(options_.capacity_bytes);
   if (rc == 0 && state.used + incoming > high) {
     rc = Evict(txn, &state, std::min(LowMark(options_.capacity_bytes), high - std::min(high, incoming)));

@@ -11,8 +11,10 @@
 // the capacity (LMDB needs free room to delete, and copy-on-write pages to commit). Should the map fill
 // anyway, the writer evicts harder, then empties the cache; reads are never failed by any of this.
 //
-// Every value carries a keyed BLAKE2b-128 checksum over its key, length and bytes, with the key drawn at
-// random when the cache is created; a value that fails it is a miss, is deleted, and is logged once.
+// Every value is kept in segments (cache_value.h), each checked by a seeded XXH3-128 over the value's key and
+// length, the segment's index and its bytes, with the seed drawn at random when the cache is created (or
+// sealed, for an encrypted store); a read checks the segments it reads, and a value that fails is a miss, is
+// deleted, and is logged once.
 #pragma once
 
 #include <lmdb.h>
@@ -70,7 +72,7 @@ class LmdbBlockCache final : public BlockCache {
   LmdbBlockCache(const LmdbBlockCache&) = delete;
   LmdbBlockCache& operator=(const LmdbBlockCache&) = delete;
 
-  std::optional<std::string> Get(std::string_view key) override;
+  std::optional<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t n) override;
   void Put(std::string_view key, std::string_view value) override;
   BlockCacheStats Stats() const override;
 
@@ -99,12 +101,14 @@ class LmdbBlockCache final : public BlockCache {
 
   MDB_txn* AcquireReader();
   void ReleaseReader(MDB_txn* txn);
-  // The payload of a stored value if its checksum and length hold.
-  // The payload of a stored value into *out, or false if the value fails its check.
-  bool Verify(std::string_view key, std::string_view stored, std::string* out) const;
+  // Bytes [offset, offset + n) of a stored value's payload into *out, checking the segments they lie in.
+  CacheRead Verify(std::string_view key, std::string_view stored, uint64_t offset, uint64_t n,
+                   std::string* out) const;
   void ReleaseMappedPages();
   void FindMap();
-  Xxh128Digest Checksum(std::string_view key, std::string_view payload) const;
+  // The check of segment `index` (bytes `body`) of a `payload_size`-byte value under `key`.
+  Xxh128Digest Checksum(std::string_view key, uint32_t payload_size, uint32_t index,
+                        std::string_view body) const;
   std::string Seal(std::string_view key, std::string_view payload) const;
   uint64_t Charge(size_t key_size, size_t stored_size) const;
 

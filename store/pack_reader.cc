@@ -10,7 +10,7 @@ constexpr uint64_t kFrameTableChunk = 16384;  // frame sizes read at once
 
 Status DecodeFrameOf(const FrameCodec& codec, const IndexEntry& entry, uint64_t index,
                      std::string_view stored, std::string* out, const std::string& what) {
-  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
+  uint64_t frame_raw = entry.FrameRawSize(index);
   return codec.Decode(stored, entry.salt, static_cast<uint32_t>(index), frame_raw, out, what);
 }
 
@@ -39,7 +39,7 @@ Result<FrameTable> ParseFrameTable(const FrameCodec& codec, const IndexEntry& en
     }
     table.offsets.push_back(base + pos);
     uint32_t size = DecodeFixed32(raw.data() + 4 * in_chunk);
-    uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize());
+    uint64_t frame_raw = entry.FrameRawSize(i);
     if (size < codec.overhead() || size > frame_raw + codec.overhead() || size > frames_end - pos) {
       return Status::Corruption(what + ": frame table is inconsistent");
     }
@@ -194,7 +194,7 @@ bool PackReader::IsZeroFrame(const IndexEntry& entry, const FrameTable& table, u
   auto file = Open(entry.pack);
   std::string stored;
   if (!file.ok() || !(*file)->Read(begin, codec_->overhead(), &stored).ok()) return false;
-  uint64_t frame_raw = std::min(entry.FrameSize(), entry.raw_size - index * entry.FrameSize());
+  uint64_t frame_raw = entry.FrameRawSize(index);
   return codec_->IsZeroFrame(stored, entry.salt, static_cast<uint32_t>(index), frame_raw);
 }
 

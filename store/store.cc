@@ -457,11 +457,14 @@ bool Store::WorthCaching(uint64_t stored, uint64_t frame_size) const {
   return stored != frame_size + codec_.overhead() && stored != codec_.overhead();
 }
 
-Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEntry& entry, uint64_t frame) {
+Result<Store::PieceBytes> Store::ReadPiece(const Piece& piece) {
+  const IndexEntry& entry = *piece.entry;
+  const uint64_t frame = piece.frame;
   std::string key(entry.id.View());
   PutFixed64(&key, frame);
-  if (auto cached = frames_.Get(key)) return cached;
-  const uint64_t frame_size = std::min(entry.FrameSize(), entry.raw_size - (frame << entry.frame_log2));
+  if (auto cached = frames_.Get(key)) return PieceBytes{cached, piece.in_frame};
+  const uint64_t frame_size = entry.FrameRawSize(frame);
+  const bool part = piece.take < frame_size;
   BlockCache* block_cache = block_cache_.load();
   const std::string cache_key = block_cache != nullptr ? BlockCache::FrameKey(entry.id, frame) : "";
   // A frame not worth caching is not looked up either, when its stored size is known without reading
@@ -476,12 +479,15 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
     known_stored = table->offsets[frame + 1] - table->offsets[frame];
   }
   if (block_cache != nullptr && (!known_stored || WorthCaching(*known_stored, frame_size))) {
-    // The cache verified the bytes; a wrong length can only be a bug, and is treated as a miss.
-    auto bytes = block_cache->Get(cache_key);
-    if (bytes && bytes->size() == frame_size) {
+    // Only the piece, when that is all the read needs: the cache then checks (in an encrypted store, opens)
+    // only the segments it lies in. The cache verified the bytes; a wrong length can only be a bug, and is
+    // treated as a miss.
+    const uint64_t want = part ? piece.take : frame_size;
+    auto bytes = block_cache->GetRange(cache_key, part ? piece.in_frame : 0, want);
+    if (bytes && bytes->size() == want) {
       auto out = std::make_shared<const std::string>(std::move(*bytes));
-      frames_.Put(key, out, out->size() + 64);
-      return out;
+      if (!part) frames_.Put(key, out, out->size() + 64);
+      return PieceBytes{std::move(out), 0};
     }
   }
   std::string stored0;  // a one-frame object's frame, read with its table
@@ -492,10 +498,16 @@ Result<std::shared_ptr<const std::string>> Store::ReadFrameCached(const IndexEnt
   STRATA_RETURN_IF_ERROR(stored0.empty() ? packs_.ReadFrame(entry, *table, frame, out.get())
                                          : packs_.DecodeFrame(entry, frame, stored0, out.get()));
   frames_.Put(key, out, out->size() + 64);
-  if (block_cache != nullptr && WorthCaching(table->offsets[frame + 1] - table->offsets[frame], frame_size)) {
+  // Admission: a frame read whole goes to a sequential reader (cat, cp, a restore). The kernel's page cache
+  // keeps what it read, and when it reads again, decoding the frame from its pack costs no more than
+  // reading the decoded frame back from the disk cache, which is several times larger (bench/RESULTS-
+  // crypto.md). A frame read in part goes to a random reader, likely to come back for another part: the
+  // cache spares it decoding a whole frame for a few KiB.
+  if (block_cache != nullptr && part &&
+      WorthCaching(table->offsets[frame + 1] - table->offsets[frame], frame_size)) {
     block_cache->Put(cache_key, *out);
   }
-  return std::shared_ptr<const std::string>(out);
+  return PieceBytes{std::move(out), piece.in_frame};
 }
 
 Status Store::AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std::vector<Piece>* pieces) {
@@ -507,7 +519,7 @@ Status Store::AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std:
   while (n > 0) {
     uint64_t frame = offset >> entry.frame_log2;
     uint64_t in_frame = offset - (frame << entry.frame_log2);
-    uint64_t frame_size = std::min(entry.FrameSize(), entry.raw_size - (frame << entry.frame_log2));
+    uint64_t frame_size = entry.FrameRawSize(frame);
     size_t take = std::min<uint64_t>(n, frame_size - in_frame);
     pieces->push_back(Piece{shared, frame, in_frame, take});
     offset += take;
@@ -519,19 +531,19 @@ Status Store::AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std:
 Status Store::ReadPieces(const std::vector<Piece>& pieces, std::string* out) {
   // Frames decode independently: a read that spans several (a large sequential read) decodes them on
   // several cores, which is what keeps an encrypted store's reads near a plain one's.
-  std::vector<std::shared_ptr<const std::string>> frames(pieces.size());
+  std::vector<PieceBytes> read(pieces.size());
   std::vector<Status> errors(pieces.size());
   decode_pool_.ParallelFor(pieces.size(), [&](size_t i) {
-    auto bytes = ReadFrameCached(*pieces[i].entry, pieces[i].frame);
+    auto bytes = ReadPiece(pieces[i]);
     if (bytes.ok()) {
-      frames[i] = std::move(bytes).value();
+      read[i] = std::move(bytes).value();
     } else {
       errors[i] = bytes.status();
     }
   });
   for (size_t i = 0; i < pieces.size(); i++) {
     STRATA_RETURN_IF_ERROR(errors[i]);
-    out->append(frames[i]->data() + pieces[i].in_frame, pieces[i].take);
+    out->append(read[i].bytes->data() + read[i].at, pieces[i].take);
   }
   return Status::Ok();
 }

@@ -181,7 +181,6 @@ class Store {
   bool IndexMoved(uint64_t generation);
   // The object's frame table if cached for the place `entry` gives, else null.
   std::shared_ptr<const FrameTable> CachedFrameTable(const IndexEntry& entry);
-  Result<std::shared_ptr<const std::string>> ReadFrameCached(const IndexEntry& entry, uint64_t frame);
   bool WorthCaching(uint64_t stored, uint64_t frame_size) const;
   // `take` bytes at `in_frame` of one frame of a data object.
   struct Piece {
@@ -190,6 +189,13 @@ class Store {
     uint64_t in_frame;
     size_t take;
   };
+  // A piece's bytes: at `at` in `bytes`, which hold its whole frame, or only the piece when the block cache
+  // served just that.
+  struct PieceBytes {
+    std::shared_ptr<const std::string> bytes;
+    size_t at = 0;
+  };
+  Result<PieceBytes> ReadPiece(const Piece& piece);
   // Appends the pieces of [offset, offset+n) of a data object, in order.
   Status AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std::vector<Piece>* pieces);
   Status ReadPieces(const std::vector<Piece>& pieces, std::string* out);

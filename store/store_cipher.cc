@@ -2,7 +2,11 @@
 
 #include <sodium.h>
 
+#include <array>
+
 #include "store/aead.h"
+#include "store/cache_value.h"
+#include "store/coding.h"
 #include "store/format.h"
 #include "store/hash.h"
 
@@ -76,25 +80,35 @@ namespace {
 // Cache value algorithms (strata-store(5), BLOCK CACHE): the first byte of a sealed value.
 constexpr char kCacheXChaCha = 1;
 constexpr char kCacheAesGcm = 2;
+constexpr size_t kCacheHeadSize = 1 + format::kAeadNonceSize + 4;  // form, salt, payload length
 
-// AES-256-GCM under a key of its own for every value, BLAKE2b(cache subkey; salt), with an all-zero
-// nonce: a random 96-bit nonce under one long-lived key would bound how many values a cache may ever
-// write, and a key used once needs no nonce at all.
-class AesValueKey {
+// Every value is sealed under a key of its own, BLAKE2b(cache subkey; random salt), and segment i under
+// the nonce i: a random nonce under one long-lived key would bound how many values a cache may ever
+// write, and a key used for one value needs nothing more than distinct nonces within it.
+class CacheValueKey {
  public:
-  AesValueKey(const SecretBytes& cache_key, const unsigned char* salt) {
+  CacheValueKey(const SecretBytes& cache_key, std::string_view key, const unsigned char* salt,
+                uint32_t size) {
     crypto_generichash(key_, sizeof key_, salt, format::kAeadNonceSize, cache_key.data(), cache_key.size());
+    ad_.assign(key);
+    PutFixed32(&ad_, size);
   }
-  ~AesValueKey() { sodium_memzero(key_, sizeof key_); }
-  AesValueKey(const AesValueKey&) = delete;
-  AesValueKey& operator=(const AesValueKey&) = delete;
+  ~CacheValueKey() { sodium_memzero(key_, sizeof key_); }
+  CacheValueKey(const CacheValueKey&) = delete;
+  CacheValueKey& operator=(const CacheValueKey&) = delete;
   const unsigned char* data() const { return key_; }
+  // The value's key and length: every segment is bound to both.
+  std::string_view ad() const { return ad_; }
+  static std::array<unsigned char, aead::kXChaChaNonceSize> Nonce(uint32_t index) {
+    std::array<unsigned char, aead::kXChaChaNonceSize> nonce{};
+    EncodeFixed32(reinterpret_cast<char*>(nonce.data()), index);
+    return nonce;
+  }
 
  private:
   unsigned char key_[aead::kKeySize];
+  std::string ad_;
 };
-
-constexpr unsigned char kZeroNonce[aead::kGcmNonceSize] = {};
 
 }  // namespace
 
@@ -102,39 +116,43 @@ constexpr unsigned char kZeroNonce[aead::kGcmNonceSize] = {};
 // the CPU has AES instructions they are sealed with AES-256-GCM, several times faster than XChaCha20-
 // Poly1305 there. Frames keep XChaCha20-Poly1305: the store is read on machines without them too.
 std::string StoreCipher::SealCacheValue(std::string_view key, std::string_view value) const {
-  std::string out;
-  if (!aes_) {
-    out.push_back(kCacheXChaCha);
-    Seal(cache_key_, key, value, &out);
-    return out;
-  }
-  out.resize(1 + format::kAeadNonceSize + value.size() + format::kAeadTagSize);
-  out[0] = kCacheAesGcm;
+  std::string out(1 + format::kAeadNonceSize, '\0');
+  const aead::Algorithm algorithm = aes_ ? aead::Algorithm::kAes256Gcm : aead::Algorithm::kXChaCha20Poly1305;
+  out[0] = aes_ ? kCacheAesGcm : kCacheXChaCha;
   auto* salt = reinterpret_cast<unsigned char*>(out.data() + 1);
   randombytes_buf(salt, format::kAeadNonceSize);
-  unsigned char* cipher = salt + format::kAeadNonceSize;
-  const AesValueKey k(cache_key_, salt);
-  aead::Encrypt(aead::Algorithm::kAes256Gcm, k.data(), kZeroNonce, key, value, cipher, cipher + value.size());
+  const CacheValueKey k(cache_key_, key, salt, static_cast<uint32_t>(value.size()));
+  PutFixed32(&out, static_cast<uint32_t>(value.size()));
+  AppendCacheSegments(
+      value,
+      [&](uint32_t index, std::string_view body, unsigned char* body_out, unsigned char* check_out) {
+        aead::Encrypt(algorithm, k.data(), CacheValueKey::Nonce(index).data(), k.ad(), body, body_out,
+                      check_out);
+      },
+      &out);
   return out;
 }
 
-bool StoreCipher::OpenCacheValue(std::string_view key, std::string_view sealed, std::string* out) const {
-  if (sealed.empty()) return false;
-  const char algorithm = sealed[0];
-  sealed.remove_prefix(1);
-  if (algorithm == kCacheXChaCha) return Open(cache_key_, key, sealed, out);
+CacheRead StoreCipher::OpenCacheValue(std::string_view key, std::string_view sealed, uint64_t offset,
+                                      uint64_t n, std::string* out) const {
+  if (sealed.size() < kCacheHeadSize) return CacheRead::kDamaged;
   // An AES value in a cache now used on a CPU without AES instructions is a miss, like a damaged one.
-  if (algorithm != kCacheAesGcm || !aes_ || sealed.size() < format::kAeadNonceSize + format::kAeadTagSize) {
-    return false;
+  aead::Algorithm algorithm;
+  if (sealed[0] == kCacheXChaCha) {
+    algorithm = aead::Algorithm::kXChaCha20Poly1305;
+  } else if (sealed[0] == kCacheAesGcm && aes_) {
+    algorithm = aead::Algorithm::kAes256Gcm;
+  } else {
+    return CacheRead::kDamaged;
   }
-  const size_t n = sealed.size() - format::kAeadNonceSize - format::kAeadTagSize;
-  out->resize(n);
-  const unsigned char* salt = Bytes(sealed);
-  const unsigned char* cipher = salt + format::kAeadNonceSize;
-  const AesValueKey k(cache_key_, salt);
-  return aead::Decrypt(aead::Algorithm::kAes256Gcm, k.data(), kZeroNonce, key,
-                       std::string_view(reinterpret_cast<const char*>(cipher), n), cipher + n,
-                       reinterpret_cast<unsigned char*>(out->data()));
+  const uint32_t size = DecodeFixed32(sealed.data() + 1 + format::kAeadNonceSize);
+  const CacheValueKey k(cache_key_, key, Bytes(sealed) + 1, size);
+  return OpenCacheSegments(
+      sealed.substr(kCacheHeadSize), size, offset, n,
+      [&](uint32_t index, std::string_view body, const unsigned char* tag, unsigned char* to) {
+        return aead::Decrypt(algorithm, k.data(), CacheValueKey::Nonce(index).data(), k.ad(), body, tag, to);
+      },
+      out);
 }
 
 void StoreCipher::SealFrame(std::string_view ad, std::string_view body, std::string* out) const {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/cache_value.h"
 #include "store/master_key.h"
 #include "store/object_id.h"
 #include "store/secret_bytes.h"
@@ -40,11 +41,15 @@ class StoreCipher {
   Result<std::string> OpenFile(SealedFile kind, std::string_view name, std::string_view sealed,
                                const std::string& what) const;
 
-  // A block-cache value (decoded plaintext, kept outside the store): sealed with the cache subkey (AES-256-
-  // GCM where the CPU has AES instructions, else XChaCha20-Poly1305) and bound to its cache key, so a value
-  // moved to another key, or of another store, fails to open.
+  // A block-cache value (decoded plaintext, kept outside the store): its segments (cache_value.h) sealed
+  // under a key of its own derived from the cache subkey (AES-256-GCM where the CPU has AES instructions,
+  // else XChaCha20-Poly1305), bound to its cache key and length, so a value moved to another key, cut, or
+  // of another store, fails to open.
   std::string SealCacheValue(std::string_view key, std::string_view value) const;
-  bool OpenCacheValue(std::string_view key, std::string_view sealed, std::string* out) const;
+  // Bytes [offset, offset + n) of a sealed value (n = kCacheToEnd: to its end), opening only the segments
+  // they lie in.
+  CacheRead OpenCacheValue(std::string_view key, std::string_view sealed, uint64_t offset, uint64_t n,
+                           std::string* out) const;
 
   // Keyed BLAKE2b-256 with the object-id subkey.
   std::string_view id_key() const { return id_key_.view(); }

@@ -751,6 +751,21 @@ chain_depths() {
     python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["chain_depth"]) for l in sys.stdin))'
 }
 
+# parts_match FILE ORIG: 4 KiB reads of FILE at 8 KiB into every 128 KiB (so in every frame of a file
+# stored in 128 KiB frames, and only in part), readahead off so that each reaches a FUSE daemon as its own
+# request, match ORIG at the same offsets.
+parts_match() {
+  python3 - "${1:?usage: parts_match FILE ORIG}" "${2:?usage: parts_match FILE ORIG}" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+want = open(sys.argv[2], "rb").read()
+for off in range(8192, len(want), 131072):
+    if os.pread(fd, 4096, off) != want[off:off + 4096]:
+        sys.exit(f"{sys.argv[1]}: the 4 KiB at {off} differ")
+PY
+}
+
 snapshot_ids() {
   local out
   out=$(strata snapshots -s "${1:?usage: snapshot_ids STORE}" --json) || fail "snapshot_ids: strata snapshots failed"

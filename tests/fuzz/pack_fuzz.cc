@@ -53,8 +53,7 @@ void CheckObject(strata::PackReader* reader, const strata::IndexEntry& entry) {
   for (uint64_t i = 0; i < frames; i++) {
     if (!reader->IsZeroFrame(entry, *table, i)) continue;
     STRATA_FUZZ_CHECK(reader->ReadFrame(entry, *table, i, &frame).ok());
-    STRATA_FUZZ_CHECK(frame ==
-                      std::string(std::min(entry.FrameSize(), entry.raw_size - i * entry.FrameSize()), '\0'));
+    STRATA_FUZZ_CHECK(frame == std::string(entry.FrameRawSize(i), '\0'));
   }
   auto object = reader->ReadObject(entry, kMaxObject);
   if (object.ok()) STRATA_FUZZ_CHECK(object->size() == entry.raw_size);

@@ -5,9 +5,13 @@
 #include <sodium.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 
+#include "store/cache_value.h"
+#include "store/coding.h"
 #include "store/format.h"
 #include "store/frame_codec.h"
 #include "store/hash.h"
@@ -199,53 +203,81 @@ TEST_F(EncryptedFrameTest, KeyedHashUsesTheObjectIdSubkey) {
   EXPECT_NE(std::string(cipher_->KeyedHash(in).View()), test::Blake2b256(in));
 }
 
-// A block-cache value opened by hand as strata-store(5), BLOCK CACHE, describes it: form 2 (AES-256-GCM
-// under BLAKE2b(cache subkey; salt), zero nonce) where the CPU has AES instructions, else form 1.
+// A block-cache value opened by hand as strata-store(5), BLOCK CACHE, describes it: a form byte (2: AES-256-
+// GCM where the CPU has AES instructions, else 1: XChaCha20-Poly1305), a salt, the payload length, then
+// 16 KiB segments, each sealed under BLAKE2b(cache subkey; salt) with the segment index as nonce and the
+// entry key and payload length as associated data.
 TEST_F(EncryptedFrameTest, CacheValuesAreSealedAsDocumented) {
   std::string cache_key(crypto_kdf_KEYBYTES, '\0');
   crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(cache_key.data()), cache_key.size(), 3,
                              "strata01", reinterpret_cast<const unsigned char*>(master_bytes_.data()));
   const std::string key = "entry key";
-  const std::string value = Compressible(70000);
+  const std::string value = Compressible(70000);  // four whole segments and a short one
+  const size_t kSegment = 16384, kHead = 1 + 24 + 4;
   const std::string sealed = cipher_->SealCacheValue(key, value);
-  ASSERT_EQ(sealed.size(), 1 + 24 + value.size() + 16);
+  ASSERT_EQ(sealed.size(), kHead + value.size() + 5 * 16);
   EXPECT_EQ(sealed.find(value.substr(0, 64)), std::string::npos);
   const auto* salt = reinterpret_cast<const unsigned char*>(sealed.data() + 1);
-  const unsigned char* body = salt + 24;
-  std::string opened(value.size(), '\0');
-  auto* out = reinterpret_cast<unsigned char*>(opened.data());
-  const auto* ad = reinterpret_cast<const unsigned char*>(key.data());
-  if (crypto_aead_aes256gcm_is_available() == 1) {
-    ASSERT_EQ(sealed[0], 2);
-    unsigned char value_key[32];
-    crypto_generichash(value_key, sizeof value_key, salt, 24,
-                       reinterpret_cast<const unsigned char*>(cache_key.data()), cache_key.size());
-    const unsigned char nonce[12] = {};
-    ASSERT_EQ(crypto_aead_aes256gcm_decrypt_detached(out, nullptr, body, value.size(), body + value.size(),
-                                                     ad, key.size(), nonce, value_key),
-              0);
-  } else {
-    ASSERT_EQ(sealed[0], 1);
-    ASSERT_EQ(crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
-                  out, nullptr, body, value.size(), body + value.size(), ad, key.size(), salt,
-                  reinterpret_cast<const unsigned char*>(cache_key.data())),
-              0);
+  ASSERT_EQ(DecodeFixed32(sealed.data() + 25), value.size());
+  unsigned char value_key[32];
+  crypto_generichash(value_key, sizeof value_key, salt, 24,
+                     reinterpret_cast<const unsigned char*>(cache_key.data()), cache_key.size());
+  std::string ad = key;
+  PutFixed32(&ad, static_cast<uint32_t>(value.size()));
+  const bool aes = crypto_aead_aes256gcm_is_available() == 1;
+  ASSERT_EQ(sealed[0], aes ? 2 : 1);
+  std::string opened;
+  for (uint32_t i = 0; i < 5; i++) {
+    const size_t n = std::min(kSegment, value.size() - i * kSegment);
+    const auto* body = reinterpret_cast<const unsigned char*>(sealed.data()) + kHead + i * (kSegment + 16);
+    unsigned char nonce[24] = {};
+    EncodeFixed32(reinterpret_cast<char*>(nonce), i);
+    std::string segment(n, '\0');
+    auto* out = reinterpret_cast<unsigned char*>(segment.data());
+    const auto* a = reinterpret_cast<const unsigned char*>(ad.data());
+    const int rc = aes ? crypto_aead_aes256gcm_decrypt_detached(out, nullptr, body, n, body + n, a, ad.size(),
+                                                                nonce, value_key)
+                       : crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, nullptr, body, n, body + n,
+                                                                             a, ad.size(), nonce, value_key);
+    ASSERT_EQ(rc, 0) << "segment " << i;
+    opened += segment;
   }
   EXPECT_TRUE(opened == value);
 
   std::string back;
-  ASSERT_TRUE(cipher_->OpenCacheValue(key, sealed, &back));
+  ASSERT_EQ(cipher_->OpenCacheValue(key, sealed, 0, kCacheToEnd, &back), CacheRead::kOk);
   EXPECT_TRUE(back == value);
+  // Any range, within a segment or across several, opens to the same bytes.
+  for (auto [offset, n] : {std::pair<size_t, size_t>{0, 4096},
+                           {16380, 10},
+                           {20000, 40000},
+                           {65536, 4464},
+                           {69999, 1},
+                           {70000, 0}}) {
+    ASSERT_EQ(cipher_->OpenCacheValue(key, sealed, offset, n, &back), CacheRead::kOk) << offset;
+    EXPECT_TRUE(back == value.substr(offset, n)) << offset;
+  }
+  EXPECT_EQ(cipher_->OpenCacheValue(key, sealed, 69999, 2, &back), CacheRead::kOutside);
+  EXPECT_EQ(cipher_->OpenCacheValue(key, sealed, 70001, 0, &back), CacheRead::kOutside);
   // Each value has a salt of its own; another key, any flipped byte or a cut value does not open.
   EXPECT_NE(cipher_->SealCacheValue(key, value).substr(1, 24), sealed.substr(1, 24));
-  EXPECT_FALSE(cipher_->OpenCacheValue("other key", sealed, &back));
-  for (size_t at : {size_t{0}, size_t{1}, size_t{30}, sealed.size() - 1}) {
+  EXPECT_EQ(cipher_->OpenCacheValue("other key", sealed, 0, kCacheToEnd, &back), CacheRead::kDamaged);
+  for (size_t at :
+       {size_t{0}, size_t{1}, size_t{25}, size_t{30}, kHead + 2 * (kSegment + 16) + 5, sealed.size() - 1}) {
     std::string bad = sealed;
     bad[at] = static_cast<char>(bad[at] ^ 0x40);
-    EXPECT_FALSE(cipher_->OpenCacheValue(key, bad, &back)) << at;
+    EXPECT_EQ(cipher_->OpenCacheValue(key, bad, 0, kCacheToEnd, &back), CacheRead::kDamaged) << at;
   }
-  EXPECT_FALSE(cipher_->OpenCacheValue(key, sealed.substr(0, 40), &back));
-  EXPECT_FALSE(cipher_->OpenCacheValue(key, "", &back));
+  // A range reads only its segments: damage to segment 2 fails a read of it, not one of segment 0.
+  std::string bad = sealed;
+  bad[kHead + 2 * (kSegment + 16) + 5] ^= 0x40;
+  EXPECT_EQ(cipher_->OpenCacheValue(key, bad, 2 * kSegment, 4096, &back), CacheRead::kDamaged);
+  ASSERT_EQ(cipher_->OpenCacheValue(key, bad, 0, 4096, &back), CacheRead::kOk);
+  EXPECT_TRUE(back == value.substr(0, 4096));
+  EXPECT_EQ(cipher_->OpenCacheValue(key, sealed.substr(0, sealed.size() - 1), 0, 4096, &back),
+            CacheRead::kDamaged);
+  EXPECT_EQ(cipher_->OpenCacheValue(key, sealed.substr(0, 40), 0, kCacheToEnd, &back), CacheRead::kDamaged);
+  EXPECT_EQ(cipher_->OpenCacheValue(key, "", 0, kCacheToEnd, &back), CacheRead::kDamaged);
 }
 
 }  // namespace
