@@ -385,7 +385,9 @@ class MountBench(Repos):
 
     def phase_rand(self):
         """Random 4 KiB preads of the chain file at depth 1, 10 and 50: cold (fresh mount and cache) and
-        warm (the mount has read the whole file once); the page cache is dropped before every sample."""
+        warm (the mount has read the whole file once, which leaves its composed extent map in the caches;
+        the block cache admits only frames read in part, so not the frames); the page cache is dropped
+        before every sample."""
         self.need("chain")
         c = self.cfg
         out = self.M["rand"] = {"bytes": os.path.getsize(self.chain), "reads": c["reads"]}

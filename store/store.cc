@@ -311,17 +311,29 @@ Result<FileVersion> Store::ReadVersionAt(const IndexEntry& entry) {
 }
 
 Result<VersionRecord> Store::LoadVersionRecord(const ObjectId& id) {
-  const std::vector<IndexEntry> entries = index_.FindAll(id);
-  if (entries.empty()) return MissingObject(id);
+  // A FULL record is as shallow as records get, so when the entry found first holds one, no other entry
+  // is looked for. Most versions have one entry (more come only from a coalesce, a depth-correcting copy
+  // or two backups at once), and looking for more costs a lookup in every index file: with 100 of them,
+  // `cp -a` of a snapshot through a mount took 25% longer.
   std::optional<VersionRecord> lowest;
   Status first_error;
-  for (const IndexEntry& entry : entries) {
+  // Keeps the shallowest readable record; true once that is a FULL one.
+  auto consider = [&](const IndexEntry& entry) {
     Result<FileVersion> v = ReadVersionAt(entry);
     if (!v.ok()) {
       if (first_error.ok()) first_error = v.status();
-      continue;
+      return false;
     }
     if (!lowest || v->depth < lowest->version.depth) lowest = VersionRecord{entry, std::move(v).value()};
+    return lowest->version.kind == FileVersion::Kind::kFull;
+  };
+  const std::optional<IndexEntry> first = index_.Find(id);
+  if (!first) return MissingObject(id);
+  if (!consider(*first)) {
+    for (const IndexEntry& entry : index_.FindAll(id)) {
+      if (entry.pack == first->pack && entry.offset == first->offset) continue;
+      if (consider(entry)) break;
+    }
   }
   if (!lowest) return first_error;
   return std::move(*lowest);
