@@ -7,6 +7,7 @@
 
 #include "src/content_writer.h"
 #include "src/orphan_packs.h"
+#include "src/stream_spool.h"
 #include "src/sync_stream.h"
 #include "store/lock.h"
 #include "store/pack_reader.h"
@@ -148,7 +149,16 @@ Result<SyncResult> Receiver::Run() {
 }  // namespace
 
 Result<SyncResult> RunReceive(Store* dst, const std::string& path, const SyncOptions& options) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<StreamReader> stream, StreamReader::Open(dst->env(), path, *dst));
+  std::unique_ptr<StreamReader> stream;
+  if (path == kStandardStream) {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> in, dst->env()->StandardInput());
+    STRATA_ASSIGN_OR_RETURN(
+        std::unique_ptr<RandomAccessFile> spooled,
+        SpoolToAnonymousFile(dst->env(), in.get(), dst->path() + "/" + std::string(format::kTmpDir)));
+    STRATA_ASSIGN_OR_RETURN(stream, StreamReader::Open(std::move(spooled), *dst));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(stream, StreamReader::Open(dst->env(), path, *dst));
+  }
   STRATA_RETURN_IF_ERROR(stream->Validate());
   STRATA_ASSIGN_OR_RETURN(
       auto lock, StoreLock::Acquire(dst->env(), dst->path(), LockKind::kShared, "receive", options.on_note));

@@ -271,8 +271,12 @@ Result<SyncResult> RunSyncToFile(Store* src, const std::string& path, const Sync
     STRATA_RETURN_IF_ERROR(CopyTreeDeep(&marker, since->manifest.root.ref).status());
     since_ids.push_back(since->manifest.Identity());
   }
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<StreamWriter> writer,
-                          StreamWriter::Create(src->env(), path, *src, since_ids));
+  const bool to_stdout = path == kStandardStream;
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                          to_stdout ? src->env()->StandardOutput() : src->env()->NewWritableFile(path));
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<StreamWriter> writer,
+      StreamWriter::Create(std::move(file), to_stdout ? "standard output" : path, *src, since_ids));
   StreamTarget target(writer.get(), &omitted.ids);
   SnapshotCopier copier(src, &target, true, src->cipher(), options.cancel);
   SyncResult result;
@@ -299,7 +303,8 @@ Result<SyncResult> RunSyncToFile(Store* src, const std::string& path, const Sync
   if (s.ok()) s = writer->Finish();
   if (!s.ok()) {
     writer.reset();
-    (void)src->env()->RemoveFile(path);  // a partial stream would be refused anyway
+    // A partial stream would be refused anyway; one already in a pipe is, by its missing end record.
+    if (!to_stdout) (void)src->env()->RemoveFile(path);
     return s;
   }
   result.objects_sent = copier.counts().objects_sent;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -45,7 +46,10 @@ struct SyncResult {
 // exclusive lock on either store (a forget, a prune) is FailedPrecondition before anything is written.
 Result<SyncResult> RunSync(Store* src, Store* dst, const SyncOptions& options);
 
-// Writes the snapshots as a stream file at `path` (replaced if it exists).
+// The stream path that means the process's standard output (sync) or standard input (receive).
+inline constexpr std::string_view kStandardStream = "-";
+
+// Writes the snapshots as a stream file at `path` (replaced if it exists), or to standard output.
 Result<SyncResult> RunSyncToFile(Store* src, const std::string& path, const SyncOptions& options);
 
 // Helpers shared with receive.

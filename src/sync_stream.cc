@@ -54,11 +54,10 @@ StreamWriter::~StreamWriter() {
 
 uint64_t StreamWriter::size() const { return size_; }
 
-Result<std::unique_ptr<StreamWriter>> StreamWriter::Create(Env* env, const std::string& path,
-                                                           const Store& src,
+Result<std::unique_ptr<StreamWriter>> StreamWriter::Create(std::unique_ptr<WritableFile> file,
+                                                           std::string name, const Store& src,
                                                            const std::vector<ObjectId>& since) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env->NewWritableFile(path));
-  std::unique_ptr<StreamWriter> w(new StreamWriter(path, std::move(file), KeyOf(src)));
+  std::unique_ptr<StreamWriter> w(new StreamWriter(std::move(name), std::move(file), KeyOf(src)));
   w->cipher_ = src.cipher();
   std::string prefix(format::kSyncStreamMagic);
   PutFixed32(&prefix, format::kSyncStreamVersion);
@@ -149,7 +148,13 @@ Result<std::unique_ptr<StreamReader>> StreamReader::Open(Env* env, const std::st
     if (file.status().IsNotFound()) return Status::NotFound("stream " + path + ": no such file");
     return file.status();
   }
-  std::unique_ptr<StreamReader> r(new StreamReader(path, std::move(file).value(), dst));
+  return Open(std::move(file).value(), dst);
+}
+
+Result<std::unique_ptr<StreamReader>> StreamReader::Open(std::unique_ptr<RandomAccessFile> file,
+                                                         const Store& dst) {
+  std::string name = file->path();
+  std::unique_ptr<StreamReader> r(new StreamReader(std::move(name), std::move(file), dst));
   STRATA_RETURN_IF_ERROR(r->ReadHeader());
   return r;
 }

@@ -33,9 +33,9 @@ struct StreamHeader {
 
 class StreamWriter {
  public:
-  // Creates (or replaces) `path` and writes the header for `src`.
-  static Result<std::unique_ptr<StreamWriter>> Create(Env* env, const std::string& path, const Store& src,
-                                                      const std::vector<ObjectId>& since);
+  // Writes the header for `src` into `file` (a new file or standard output), named `name` in errors.
+  static Result<std::unique_ptr<StreamWriter>> Create(std::unique_ptr<WritableFile> file, std::string name,
+                                                      const Store& src, const std::vector<ObjectId>& since);
   ~StreamWriter();
   StreamWriter(const StreamWriter&) = delete;
   StreamWriter& operator=(const StreamWriter&) = delete;
@@ -44,7 +44,8 @@ class StreamWriter {
   Status AddObject(Store* src, const IndexEntry& entry);
   // A snapshot: the manifest file's bytes (Store::EncodeManifestFile) under its id.
   Status AddManifest(const ObjectId& id, std::string_view file_bytes);
-  // Writes the end record and makes the file durable. A stream without it is refused as truncated.
+  // Writes the end record and makes the file durable (if it is a file). A stream without it is refused as
+  // truncated.
   Status Finish();
   // Bytes written so far.
   uint64_t size() const;
@@ -81,6 +82,8 @@ class StreamReader {
   // Opens a stream for `dst` and reads its header. A file that is not a stream, of another version, or
   // written by a store whose keys `dst` does not share is an error naming the file; nothing is written.
   static Result<std::unique_ptr<StreamReader>> Open(Env* env, const std::string& path, const Store& dst);
+  // The same for a stream already open (one spooled from a pipe), named as `file` is.
+  static Result<std::unique_ptr<StreamReader>> Open(std::unique_ptr<RandomAccessFile> file, const Store& dst);
 
   const StreamHeader& header() const { return header_; }
   const std::string& path() const { return path_; }

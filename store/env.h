@@ -31,8 +31,26 @@ class WritableFile {
   // Drops everything after `size` (used to discard an object whose content turned out to be stored).
   virtual Status Truncate(uint64_t size) = 0;
   virtual uint64_t Size() const = 0;
+  // Makes the bytes durable; nothing to do for what is not a regular file (a pipe keeps no bytes).
   virtual Status Sync() = 0;
   virtual Status Close() = 0;
+};
+
+// Bytes read in order from something that cannot seek or be read twice (standard input: a pipe).
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into `out` (resized to what was read): empty only at the end of the input.
+  virtual Status Read(size_t n, std::string* out) = 0;
+  virtual const std::string& path() const = 0;
+};
+
+// A file without a name, written then read back: its space is freed when the last reader closes it or the
+// process dies, even by SIGKILL, so nothing is left to clean up.
+class AnonymousFile : public WritableFile {
+ public:
+  // A reader of what was appended so far, named `name` in errors; it outlives Close.
+  virtual Result<std::unique_ptr<RandomAccessFile>> OpenForReading(const std::string& name) = 0;
 };
 
 // A read-only memory map of a whole file: index files are binary-searched in place, so a reader's memory
@@ -64,6 +82,12 @@ class Env {
   // Names in a directory, without "." and "..". A missing directory is NotFound.
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
+  // The process's standard input and output, named so in errors; closing them leaves the process's own
+  // descriptors open.
+  virtual Result<std::unique_ptr<SequentialFile>> StandardInput() = 0;
+  virtual Result<std::unique_ptr<WritableFile>> StandardOutput() = 0;
+  // An anonymous file in directory `dir`, on its file system; NotSupported where that cannot make one.
+  virtual Result<std::unique_ptr<AnonymousFile>> NewAnonymousFile(const std::string& dir) = 0;
 };
 
 }  // namespace strata

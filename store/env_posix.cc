@@ -58,12 +58,20 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return Status::Ok();
 }
 
-class PosixWritableFile : public WritableFile {
+// Appends to a descriptor it owns; `Base` is WritableFile or one of its refinements.
+template <class Base>
+class PosixWriter : public Base {
  public:
-  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixWritableFile() override {
+  PosixWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
+    struct stat st;
+    regular_ = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  ~PosixWriter() override {
     if (fd_ >= 0) close(fd_);
   }
+  PosixWriter(const PosixWriter&) = delete;
+  PosixWriter& operator=(const PosixWriter&) = delete;
+
   Status Append(std::string_view data) override {
     STRATA_RETURN_IF_ERROR(WriteAll(fd_, data, path_));
     size_ += data.size();
@@ -77,7 +85,8 @@ class PosixWritableFile : public WritableFile {
   }
   uint64_t Size() const override { return size_; }
   Status Sync() override {
-    if (fdatasync(fd_) != 0) return Status::FromErrno("fsync " + path_, errno);
+    // fdatasync of a pipe or a terminal fails (EINVAL), and there is nothing there to make durable.
+    if (regular_ && fdatasync(fd_) != 0) return Status::FromErrno("fsync " + path_, errno);
     return Status::Ok();
   }
   Status Close() override {
@@ -87,11 +96,60 @@ class PosixWritableFile : public WritableFile {
     return Status::Ok();
   }
 
+ protected:
+  int fd() const { return fd_; }
+
  private:
   std::string path_;
   int fd_;
+  bool regular_ = false;
   uint64_t size_ = 0;
 };
+
+using PosixWritableFile = PosixWriter<WritableFile>;
+
+class PosixAnonymousFile : public PosixWriter<AnonymousFile> {
+ public:
+  using PosixWriter::PosixWriter;
+  Result<std::unique_ptr<RandomAccessFile>> OpenForReading(const std::string& name) override {
+    // A descriptor of its own: the reader outlives Close, and the file lives as long as the reader.
+    int own = fcntl(fd(), F_DUPFD_CLOEXEC, 0);
+    if (own < 0) return Status::FromErrno(name, errno);
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(name, own, Size()));
+  }
+};
+
+class PosixSequentialFile : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixSequentialFile() override { close(fd_); }
+  PosixSequentialFile(const PosixSequentialFile&) = delete;
+  PosixSequentialFile& operator=(const PosixSequentialFile&) = delete;
+
+  Status Read(size_t n, std::string* out) override {
+    out->resize(n);
+    for (;;) {
+      ssize_t r = read(fd_, out->data(), n);
+      if (r >= 0) {
+        out->resize(static_cast<size_t>(r));
+        return Status::Ok();
+      }
+      if (errno != EINTR) return Status::FromErrno("read " + path_, errno);
+    }
+  }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+// A descriptor of our own for one of the process's standard ones, so that closing it leaves theirs open.
+Result<int> DupStandard(int fd, const std::string& name) {
+  int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) return Status::FromErrno(name, errno);
+  return own;
+}
 
 class PosixMappedFile : public MappedFile {
  public:
@@ -240,6 +298,30 @@ class PosixEnv : public Env {
   }
 
   bool FileExists(const std::string& path) override { return access(path.c_str(), F_OK) == 0; }
+
+  Result<std::unique_ptr<SequentialFile>> StandardInput() override {
+    const std::string name = "standard input";
+    STRATA_ASSIGN_OR_RETURN(int fd, DupStandard(STDIN_FILENO, name));
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(name, fd));
+  }
+
+  Result<std::unique_ptr<WritableFile>> StandardOutput() override {
+    const std::string name = "standard output";
+    STRATA_ASSIGN_OR_RETURN(int fd, DupStandard(STDOUT_FILENO, name));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(name, fd));
+  }
+
+  Result<std::unique_ptr<AnonymousFile>> NewAnonymousFile(const std::string& dir) override {
+    int fd = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      // EISDIR: a kernel older than O_TMPFILE; EOPNOTSUPP: a file system without it.
+      if (errno == EOPNOTSUPP || errno == EISDIR) {
+        return Status::NotSupported(dir + ": the file system cannot make anonymous files (O_TMPFILE)");
+      }
+      return Status::FromErrno("anonymous file in " + dir, errno);
+    }
+    return std::unique_ptr<AnonymousFile>(new PosixAnonymousFile("an anonymous file in " + dir, fd));
+  }
 };
 
 }  // namespace

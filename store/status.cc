@@ -12,6 +12,7 @@ Status Status::FromErrno(const std::string& context, int err) {
   // GNU strerror_r: thread-safe, returns a pointer to the message (maybe not into buf).
   std::string msg = context + ": " + strerror_r(err, buf, sizeof buf);
   if (code == Code::kNoSpace) msg = context + ": no space left on device";
+  if (err == EPIPE) msg = context + ": broken pipe (the reading end was closed)";
   return Status(code, std::move(msg), err);
 }
 

@@ -173,10 +173,12 @@ class Repository {
   Result<SyncSummary> Sync(Repository& destination, const SyncRequest& request,
                            ProgressObserver* progress = nullptr, const CancelToken* cancel = nullptr);
   // The same snapshots as a stream file at `path` (replaced), for a store out of reach: Receive reads it
-  // into a store that shares this one's keys. An error leaves no file.
+  // into a store that shares this one's keys. An error leaves no file. `path` "-" is standard output
+  // (strata/sync.h, "Streams through a pipe").
   Result<SyncSummary> SyncToFile(const std::string& path, const SyncRequest& request,
                                  ProgressObserver* progress = nullptr, const CancelToken* cancel = nullptr);
-  // Reads a stream file into this store. The whole stream is verified first: a truncated or damaged stream is
+  // Reads a stream file into this store; `path` "-" is standard input, read to its end into an anonymous
+  // file in the store's tmp/ first. The whole stream is verified first: a truncated or damaged stream is
   // kCorruption; a file that is not a stream, a stream written for other keys, or one that builds on a
   // snapshot this store lacks is kFailedPrecondition; none of them writes anything. Receiving a stream
   // twice is harmless: the second time nothing is sent.

@@ -4,6 +4,15 @@
 // origin, Snapshot::origin_id), or is that very snapshot, byte for byte, when the two stores share their
 // keys (the destination made with InitOptions::from). Of its objects only those the destination lacks are
 // sent, so syncing again sends nothing and syncing after a backup sends about what the backup added.
+//
+// Streams through a pipe: the stream path "-" means the process's standard output to SyncToFile and its
+// standard input to Receive, in the library as on the command line, so `strata sync --to-file - | ssh
+// host strata receive --from-file -` needs nothing of its own. The library writes nothing else there,
+// and a reader that goes away is an error (kIOError, "broken pipe") provided the caller ignores SIGPIPE,
+// which would otherwise end the process. Receive reads standard input to its end into an anonymous file
+// in the store's tmp/ directory (it verifies the whole stream before writing anything, and a pipe reads
+// once); a file system without O_TMPFILE there is kNotSupported. A writer that dies mid-stream leaves a
+// stream without its end record: refused as truncated, nothing written.
 #pragma once
 
 #include <cstdint>

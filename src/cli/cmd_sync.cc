@@ -1,5 +1,8 @@
+#include <optional>
+
 #include "src/cli/cli.h"
 #include "src/cli/progress_display.h"
+#include "src/cli/stream_stdio.h"
 #include "src/cli/sync_output.h"
 #include "src/password.h"
 
@@ -17,8 +20,8 @@ const Command& SyncCommand() {
             "to-password-file", po::value<std::string>()->value_name("F"),
             "read DST's password from F (default: $STRATA_TO_PASSWORD_FILE, $STRATA_TO_PASSWORD, or ask on "
             "the terminal)")("to-file", po::value<std::string>()->value_name("F"),
-                             "write a stream file instead, for `strata receive` into a store made with "
-                             "`strata init --from SRC`")(
+                             "write a stream file instead (- for standard output), for `strata receive` "
+                             "into a store made with `strata init --from SRC`")(
             "since", po::value<std::string>()->value_name("SNAPSHOT"),
             "with --to-file: leave out what SNAPSHOT holds (the receiving store must have it); without "
             "SNAPSHOTs, carry the snapshots made after it")(
@@ -38,6 +41,8 @@ const Command& SyncCommand() {
         if (vm.count("since") != 0) request.since = vm["since"].as<std::string>();
         const std::string where = to_store ? vm["to"].as<std::string>() : vm["to-file"].as<std::string>();
         if (where.empty()) throw UsageError(std::string(to_store ? "--to" : "--to-file") + ": empty path");
+        std::optional<StreamOnStdout> on_stdout;
+        if (to_file && where == "-") on_stdout.emplace();
         auto log = MakeLog(vm);
         if (!log) return kExitError;
         auto repo = OpenRepository(vm, log.get());
@@ -63,7 +68,8 @@ const Command& SyncCommand() {
             to_store ? repo->Sync(*dst, request, &progress) : repo->SyncToFile(where, request, &progress);
         progress.Clear();
         if (!summary.ok()) return ErrorExit(summary.status());
-        PrintSyncSummary(*summary, "synced", where, *log, vm["quiet"].as<bool>());
+        PrintSyncSummary(*summary, "synced", on_stdout ? "standard output" : where, *log,
+                         vm["quiet"].as<bool>());
         return kExitOk;
       }};
   return command;

@@ -20,7 +20,9 @@
 #   trees     make_edge_tree [--many N] DIR, mutate_tree DIR STEP,
 #             make_bulk_tree DIR, mutate_bulk_tree DIR STEP,
 #             save_version DIR OUT
-#   store     snapshot_ids STORE, pack_bytes STORE, pack_objects STORE
+#   store     snapshot_ids STORE, pack_bytes STORE, pack_objects STORE,
+#             store_state STORE, summary_field NAME,
+#             restores_exactly STORE PASSWORD N [SAVED]
 #   oracle    meta_listing [--no-root] DIR, trees_equal [--no-root] A B,
 #             compare_trees [--no-root] A B, file_content_equal A B...,
 #             sparse_ok FILE [MAX_ALLOCATED_BYTES],
@@ -770,6 +772,36 @@ snapshot_ids() {
   local out
   out=$(strata snapshots -s "${1:?usage: snapshot_ids STORE}" --json) || fail "snapshot_ids: strata snapshots failed"
   grep -o '"id":"[0-9a-f]*"' <<<"$out" | cut -d'"' -f4 || true
+}
+
+# store_state STORE: every file of the store but its lock files, with its
+# size and md5: equal before and after a command that must write nothing.
+store_state() {
+  local d=${1:?usage: store_state STORE}
+  (cd -- "$d" && find . -path ./locks -prune -o -type f -printf '%P %s\n' | sort &&
+    find . -path ./locks -prune -o -type f -exec md5sum {} + | sort) || fail "store_state: cannot read $d"
+}
+
+# summary_field NAME: a number or boolean of the "summary" JSON line in the
+# last captured stdout (expect_exit).
+summary_field() {
+  grep '"type":"summary"' "$T_STDOUT" | sed -E "s/.*\"${1:?usage: summary_field NAME}\":([0-9a-z]+).*/\1/"
+}
+
+# restores_exactly STORE PASSWORD N [SAVED]: the store holds N snapshots, and
+# snapshot i (oldest first) restores to a tree equal (compare_trees) to
+# SAVEDi, a copy save_version made at that backup (default SAVED: saved/v).
+restores_exactly() {
+  local store=${1:?usage: restores_exactly STORE PASSWORD N [SAVED]} pw=$2 n=${3:?usage: restores_exactly STORE PASSWORD N [SAVED]}
+  local saved=${4:-saved/v} out=$T/.restored i ids
+  mapfile -t ids < <(STRATA_PASSWORD=$pw snapshot_ids "$store")
+  assert_eq "$n" "${#ids[@]}" "snapshots in $store"
+  for ((i = 0; i < n; i++)); do
+    rm -rf -- "$out"
+    STRATA_PASSWORD=$pw expect_exit 0 strata restore -s "$store" "${ids[i]}" "$out"
+    compare_trees "$saved$i" "$out"
+  done
+  rm -rf -- "$out"
 }
 
 # pack_bytes STORE: total size of the sealed pack files (not of the

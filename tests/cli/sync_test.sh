@@ -24,24 +24,9 @@ SOURCE=source-password OTHER=other-password THIRD=third-password
 export STRATA_PASSWORD=$SOURCE
 MARKER="strata-sync-secret-marker-$seed"
 
-# field NAME: a number or boolean of the last command's JSON summary line.
-field() { grep '"type":"summary"' "$T_STDOUT" | sed -E "s/.*\"$1\":([0-9a-z]+).*/\1/"; }
 du_bytes() { du -sb "$1" | cut -f1; }
 # Bytes of packs and index files: what a store holds, framing included.
 held() { echo $(($(pack_bytes "$1") + $(find "$1/index" -name '*.idx' -printf '%s\n' | awk '{s += $1} END {print s + 0}'))); }
-state() { (cd "$1" && find . -type f -printf '%P %s\n' | sort && find . -type f -exec md5sum {} + | sort); }
-# restores_exactly STORE PASSWORD N: the store holds N snapshots and snapshot i restores to saved/v<i>.
-restores_exactly() {
-  local store=$1 pw=$2 n=$3 i ids
-  mapfile -t ids < <(STRATA_PASSWORD=$pw snapshot_ids "$store")
-  assert_eq "$n" "${#ids[@]}" "snapshots in $store"
-  for ((i = 0; i < n; i++)); do
-    rm -rf restored
-    STRATA_PASSWORD=$pw expect_exit 0 strata restore -s "$store" "${ids[i]}" restored
-    compare_trees "saved/v$i" restored
-  done
-  rm -rf restored
-}
 
 make_edge_tree --many 200 src
 # The edge tree's multi-GiB sparse files cost minutes to re-encode on a busy machine; a 64 MiB one with
@@ -85,13 +70,13 @@ sync_pair() {
   local src=$1 dst=$2 pw=$3 verbatim=$4 size
   note "sync $src -> $dst"
   STRATA_TO_PASSWORD=$pw expect_exit 0 strata --json sync -s "$src" --to "$dst"
-  assert_eq 2 "$(field snapshots_synced)" "$src -> $dst: snapshots synced"
-  assert_eq "$verbatim" "$(field verbatim)" "$src -> $dst: objects copied as stored"
+  assert_eq 2 "$(summary_field snapshots_synced)" "$src -> $dst: snapshots synced"
+  assert_eq "$verbatim" "$(summary_field verbatim)" "$src -> $dst: objects copied as stored"
   restores_exactly "$dst" "$pw" 2
   STRATA_PASSWORD=$pw expect_exit 0 strata check -s "$dst" --read-data
   size=$(du_bytes "$dst")
   STRATA_TO_PASSWORD=$pw expect_exit 0 strata --json sync -s "$src" --to "$dst"
-  assert_eq "0 2 0 0" "$(field snapshots_synced) $(field snapshots_present) $(field objects_sent) $(field bytes_sent)" \
+  assert_eq "0 2 0 0" "$(summary_field snapshots_synced) $(summary_field snapshots_present) $(summary_field objects_sent) $(summary_field bytes_sent)" \
     "$src -> $dst again: synced, present, objects and bytes sent"
   assert_eq "$size" "$(du_bytes "$dst")" "$dst's size after the second sync"
 }
@@ -121,13 +106,13 @@ before_src=$(held e1) before_dst=$(held e2)
 expect_exit 0 strata backup -s e1 src
 save_version src saved/v2
 STRATA_TO_PASSWORD=$OTHER expect_exit 0 strata --json sync -s e1 --to e2
-assert_eq 1 "$(field snapshots_synced)" "snapshots synced after one more backup"
+assert_eq 1 "$(summary_field snapshots_synced)" "snapshots synced after one more backup"
 src_growth=$(($(held e1) - before_src)) dst_growth=$(($(held e2) - before_dst))
-note "the backup added $src_growth bytes to e1; the sync $dst_growth to e2 (reported $(field bytes_sent))"
+note "the backup added $src_growth bytes to e1; the sync $dst_growth to e2 (reported $(summary_field bytes_sent))"
 ((dst_growth > 0 && dst_growth <= src_growth + src_growth / 2 + 65536)) ||
   fail "e2 grew by $dst_growth bytes for an increment of $src_growth"
 pass "e2 grew by $dst_growth bytes for an increment of $src_growth"
-assert_eq "$dst_growth" "$(field bytes_sent)" "bytes sent, as reported, against the growth of e2"
+assert_eq "$dst_growth" "$(summary_field bytes_sent)" "bytes sent, as reported, against the growth of e2"
 restores_exactly e2 "$OTHER" 3
 
 note "a store locked by a forget"
@@ -136,23 +121,23 @@ LOCK_ID=0123456789abcdef0123456789abcdef
 printf 'strata-lock 1\nkind exclusive\ncommand forget\nhost %s\npid %s\nstarted %s\nrefreshed %s\n' \
   "$HOST" $$ "$(date +%s)" "$(date +%s)" >"p2/locks/$LOCK_ID.lock"
 expect_exit 0 strata backup -s p1 src
-before=$(state p2)
+before=$(store_state p2)
 expect_exit 1 strata sync -s p1 --to p2
 expect_stderr_line "^strata: store p2 is locked exclusively by forget, host $HOST, pid $$, since [0-9T:-]+Z; try again when it has finished$"
-assert_eq "$before" "$(state p2)" "p2 after the refused sync"
+assert_eq "$before" "$(store_state p2)" "p2 after the refused sync"
 rm "p2/locks/$LOCK_ID.lock"
 
 note "stream files"
 STRATA_FROM_PASSWORD=$SOURCE STRATA_PASSWORD=$THIRD strata init -s e5 --from e1 --kdf minimum >/dev/null
 mapfile -t e1_ids < <(snapshot_ids e1)
 expect_exit 0 strata --json sync -s e1 --to-file full.stream "${e1_ids[0]}" "${e1_ids[1]}"
-assert_eq "$(stat -c %s full.stream)" "$(field bytes_sent)" "bytes sent: the stream's size"
+assert_eq "$(stat -c %s full.stream)" "$(summary_field bytes_sent)" "bytes sent: the stream's size"
 for secret in "$MARKER" secret-file-name text.txt random-3m; do
   check_not "the stream does not show '$secret'" grep -a -q -F -- "$secret" full.stream
 done
 expect_exit 0 strata sync -s e1 --to-file inc.stream --since "${e1_ids[1]}"
 (($(stat -c %s inc.stream) < $(stat -c %s full.stream))) || fail "the incremental stream is not smaller"
-empty=$(state e5)
+empty=$(store_state e5)
 for cut in 5 12 100 $(($(stat -c %s full.stream) / 2)) $(($(stat -c %s full.stream) - 1)); do
   head -c "$cut" full.stream >cut.stream
   STRATA_PASSWORD=$THIRD expect_exit 1 strata receive -s e5 --from-file cut.stream
@@ -164,15 +149,15 @@ STRATA_PASSWORD=$OTHER expect_exit 1 strata receive -s e2 --from-file full.strea
 expect_stderr_line "^strata: stream full\.stream was written by store [0-9a-f-]+, whose keys store e2 does not share"
 STRATA_PASSWORD=$THIRD expect_exit 1 strata receive -s e5 --from-file inc.stream
 expect_stderr_line "^strata: stream inc\.stream only adds to snapshot [0-9a-f]{64}, which store e5 does not have"
-assert_eq "$empty" "$(state e5)" "e5 after the refused streams"
+assert_eq "$empty" "$(store_state e5)" "e5 after the refused streams"
 STRATA_PASSWORD=$THIRD expect_exit 0 strata --json receive -s e5 --from-file full.stream
-assert_eq 2 "$(field snapshots_synced)" "snapshots received"
+assert_eq 2 "$(summary_field snapshots_synced)" "snapshots received"
 size=$(du_bytes e5)
 STRATA_PASSWORD=$THIRD expect_exit 0 strata --json receive -s e5 --from-file full.stream
-assert_eq "0 0" "$(field snapshots_synced) $(field objects_sent)" "the same stream received again"
+assert_eq "0 0" "$(summary_field snapshots_synced) $(summary_field objects_sent)" "the same stream received again"
 assert_eq "$size" "$(du_bytes e5)" "e5's size after receiving the stream twice"
 STRATA_PASSWORD=$THIRD expect_exit 0 strata --json receive -s e5 --from-file inc.stream
-assert_eq 1 "$(field snapshots_synced)" "snapshots received from the incremental stream"
+assert_eq 1 "$(summary_field snapshots_synced)" "snapshots received from the incremental stream"
 restores_exactly e5 "$THIRD" 3
 STRATA_PASSWORD=$THIRD expect_exit 0 strata check -s e5 --read-data
 

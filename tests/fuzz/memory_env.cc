@@ -102,4 +102,12 @@ Result<std::vector<std::string>> MemoryEnv::ListDir(const std::string& path) {
 
 bool MemoryEnv::FileExists(const std::string& path) { return Get(path) != nullptr; }
 
+Result<std::unique_ptr<SequentialFile>> MemoryEnv::StandardInput() { return NotSupported("read", "stdin"); }
+
+Result<std::unique_ptr<WritableFile>> MemoryEnv::StandardOutput() { return NotSupported("write", "stdout"); }
+
+Result<std::unique_ptr<AnonymousFile>> MemoryEnv::NewAnonymousFile(const std::string& dir) {
+  return NotSupported("anonymous file in", dir);
+}
+
 }  // namespace strata::fuzz

@@ -28,6 +28,9 @@ class MemoryEnv : public Env {
   Status CreateDir(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
   bool FileExists(const std::string& path) override;
+  Result<std::unique_ptr<SequentialFile>> StandardInput() override;
+  Result<std::unique_ptr<WritableFile>> StandardOutput() override;
+  Result<std::unique_ptr<AnonymousFile>> NewAnonymousFile(const std::string& dir) override;
 
  private:
   mutable std::mutex mu_;
