@@ -54,6 +54,14 @@ Result<FrameTable> ParseFrameTable(const FrameCodec& codec, const IndexEntry& en
   return table;
 }
 
+// The stored bytes of an object in the pack file `file`, which the caller checked it lies inside and keeps
+// open while it reads. Two words of capture: std::function holds them without allocating.
+StoredReader StoredBytesOf(const std::shared_ptr<RandomAccessFile>& file, const IndexEntry& entry) {
+  return [f = file.get(), offset = entry.offset](uint64_t at, size_t n, std::string* out) {
+    return f->Read(offset + at, n, out);
+  };
+}
+
 }  // namespace
 
 Result<std::string> DecodeStoredObject(const FrameCodec& codec, const IndexEntry& entry,
@@ -159,12 +167,8 @@ Status PackReader::ReadStored(const IndexEntry& entry, uint64_t at, size_t n, st
 
 Result<FrameTable> PackReader::ReadFrameTable(const IndexEntry& entry, std::string* frame0) {
   STRATA_ASSIGN_OR_RETURN(auto file, OpenObject(entry));
-  STRATA_ASSIGN_OR_RETURN(FrameTable table, ParseFrameTable(
-                                                *codec_, entry,
-                                                [&](uint64_t at, size_t n, std::string* out) {
-                                                  return file->Read(entry.offset + at, n, out);
-                                                },
-                                                entry.offset, frame0, What(entry)));
+  STRATA_ASSIGN_OR_RETURN(FrameTable table, ParseFrameTable(*codec_, entry, StoredBytesOf(file, entry),
+                                                            entry.offset, frame0, What(entry)));
   table.pack = entry.pack;
   return table;
 }
@@ -200,10 +204,7 @@ bool PackReader::IsZeroFrame(const IndexEntry& entry, const FrameTable& table, u
 
 Result<std::string> PackReader::ReadObject(const IndexEntry& entry, uint64_t max_size) {
   STRATA_ASSIGN_OR_RETURN(auto file, OpenObject(entry));
-  return DecodeStoredObject(
-      *codec_, entry,
-      [&](uint64_t at, size_t n, std::string* out) { return file->Read(entry.offset + at, n, out); },
-      max_size, What(entry));
+  return DecodeStoredObject(*codec_, entry, StoredBytesOf(file, entry), max_size, What(entry));
 }
 
 Result<std::vector<IndexEntry>> PackReader::ReadTrailer(const PackId& id) {

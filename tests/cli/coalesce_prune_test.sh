@@ -42,11 +42,7 @@ after=$(store_bytes)
 note "prune after coalesce: $before -> $after bytes"
 check "the prune after coalesce frees at least the file's first FULL copy" test $((before - after)) -ge $SIZE
 
-for ((i = KEEP_FROM; i < N; i++)); do
-  rm -rf restored
-  strata restore -s store "${ids[$i]}" restored >/dev/null
-  compare_trees "saved/$i" restored
-done
+for ((i = KEEP_FROM; i < N; i++)); do restores_to store "${ids[$i]}" "saved/$i"; done
 pass "the $((N - KEEP_FROM)) kept snapshots restore exactly"
 expect_exit 0 strata check -s store --read-data -q
 again=$(store_bytes)
@@ -66,7 +62,5 @@ strata coalesce -s store2 --max-chain 1 >/dev/null
 assert_eq "0 1 0 1 0 1" "$(chain_depths store2 f)" "--max-chain 1: FULL copies at versions 2 and 4"
 strata forget -s store2 "${ids2[0]}" "${ids2[1]}" "${ids2[3]}" "${ids2[4]}" "${ids2[5]}" >/dev/null
 strata prune -s store2 >/dev/null
-rm -rf restored
-strata restore -s store2 "${ids2[2]}" restored >/dev/null
-compare_trees saved2/2 restored
+restores_to store2 "${ids2[2]}" saved2/2
 expect_exit 0 strata check -s store2 --read-data -q

@@ -24,11 +24,7 @@ summary() { # summary KEY: a field of the last --json summary line on stdout
 }
 all_restore_exactly() {
   local i
-  for ((i = 0; i < N; i++)); do
-    rm -rf restored
-    strata restore -s store "${ids[$i]}" restored >/dev/null
-    compare_trees "saved/$i" restored
-  done
+  for ((i = 0; i < N; i++)); do restores_to store "${ids[$i]}" "saved/$i"; done
   pass "all $N snapshots restore exactly"
   expect_exit 0 strata check -s store --read-data -q
 }

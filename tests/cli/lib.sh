@@ -788,20 +788,25 @@ summary_field() {
   grep '"type":"summary"' "$T_STDOUT" | sed -E "s/.*\"${1:?usage: summary_field NAME}\":([0-9a-z]+).*/\1/"
 }
 
+# restores_to STORE SNAPSHOT SAVED: SNAPSHOT of STORE restores to a tree equal (compare_trees) to SAVED.
+restores_to() {
+  local store=${1:?usage: restores_to STORE SNAPSHOT SAVED} id=${2:?usage: restores_to STORE SNAPSHOT SAVED}
+  local saved=${3:?usage: restores_to STORE SNAPSHOT SAVED} out=$T/.restored
+  rm -rf -- "$out"
+  expect_exit 0 strata restore -s "$store" "$id" "$out"
+  compare_trees "$saved" "$out"
+  rm -rf -- "$out"
+}
+
 # restores_exactly STORE PASSWORD N [SAVED]: the store holds N snapshots, and
 # snapshot i (oldest first) restores to a tree equal (compare_trees) to
 # SAVEDi, a copy save_version made at that backup (default SAVED: saved/v).
 restores_exactly() {
   local store=${1:?usage: restores_exactly STORE PASSWORD N [SAVED]} pw=$2 n=${3:?usage: restores_exactly STORE PASSWORD N [SAVED]}
-  local saved=${4:-saved/v} out=$T/.restored i ids
+  local saved=${4:-saved/v} i ids
   mapfile -t ids < <(STRATA_PASSWORD=$pw snapshot_ids "$store")
   assert_eq "$n" "${#ids[@]}" "snapshots in $store"
-  for ((i = 0; i < n; i++)); do
-    rm -rf -- "$out"
-    STRATA_PASSWORD=$pw expect_exit 0 strata restore -s "$store" "${ids[i]}" "$out"
-    compare_trees "$saved$i" "$out"
-  done
-  rm -rf -- "$out"
+  for ((i = 0; i < n; i++)); do STRATA_PASSWORD=$pw restores_to "$store" "${ids[i]}" "$saved$i"; done
 }
 
 # pack_bytes STORE: total size of the sealed pack files (not of the

@@ -17,7 +17,6 @@ HOST=$(hostname)
 LOCK_ID=0123456789abcdef0123456789abcdef
 listing() { find store/packs store/index store/snapshots -type f -printf '%P %s\n' | sort; }
 store_bytes() { find store/packs store/index -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
-json_field() { grep '"type":"summary"' "$T_STDOUT" | grep -o "\"$1\":[0-9a-z]*" | cut -d: -f2; }
 
 strata init -s store --kdf minimum --pack-size 1 >/dev/null
 mkdir src
@@ -35,13 +34,9 @@ for v in 0 1 2 3 4 5; do
 done
 mapfile -t ids < <(snapshot_ids store)
 assert_eq 6 "${#ids[@]}" "snapshots made"
-restores_exactly() { # restores_exactly I...: snapshot ids[I] restores to what saved/I holds
+restore_ids() { # restore_ids I...: snapshot ids[I] restores to what saved/I holds
   local i
-  for i in "$@"; do
-    rm -rf restored
-    expect_exit 0 strata restore -s store "${ids[$i]}" restored
-    compare_trees "saved/$i" restored
-  done
+  for i in "$@"; do restores_to store "${ids[$i]}" "saved/$i"; done
 }
 
 note "bad input"
@@ -56,7 +51,7 @@ assert_eq "$before" "$(listing)" "store after bad input"
 
 note "nothing forgotten: nothing to remove"
 expect_exit 0 strata prune -s store --json
-assert_eq 0 "$(json_field bytes_reclaimed)" "bytes reclaimed with every snapshot kept"
+assert_eq 0 "$(summary_field bytes_reclaimed)" "bytes reclaimed with every snapshot kept"
 assert_eq "$before" "$(listing)" "store after a prune with every snapshot kept"
 
 expect_exit 0 strata forget -s store "${ids[0]}" "${ids[1]}" "${ids[2]}" "${ids[4]}"
@@ -70,9 +65,9 @@ expect_stdout_match '^2 snapshots use [0-9]+ objects; would remove [1-9][0-9]* u
 expect_stdout_match ' would be reclaimed \(dry run: nothing was changed\)$'
 assert_eq "$before" "$(listing)" "store after the dry run"
 expect_exit 0 strata prune -s store --dry-run --json
-dry_removed=$(json_field objects_removed)
-dry_repacked=$(json_field packs_repacked)
-assert_eq "$bytes_before" "$(json_field bytes_before)" "bytes before, as the dry run reports them"
+dry_removed=$(summary_field objects_removed)
+dry_repacked=$(summary_field packs_repacked)
+assert_eq "$bytes_before" "$(summary_field bytes_before)" "bytes before, as the dry run reports them"
 
 note "prune"
 expect_exit 0 strata prune -s store --json --max-unused 5
@@ -90,9 +85,9 @@ assert s["packs_after"] == s["packs_before"] - s["packs_deleted"] - s["packs_rep
 assert s["index_files_after"] == 1, s
 PY
 bytes_after=$(store_bytes)
-assert_eq "$bytes_before" "$(json_field bytes_before)" "bytes before, as the prune reports them"
-assert_eq "$bytes_after" "$(json_field bytes_after)" "bytes after, as the prune reports them"
-assert_eq "$dry_removed" "$(json_field objects_removed)" "objects removed, as the dry run foretold"
+assert_eq "$bytes_before" "$(summary_field bytes_before)" "bytes before, as the prune reports them"
+assert_eq "$bytes_after" "$(summary_field bytes_after)" "bytes after, as the prune reports them"
+assert_eq "$dry_removed" "$(summary_field objects_removed)" "objects removed, as the dry run foretold"
 # The oracle, from the saved trees: the random (incompressible) contents only forgotten snapshots had are
 # gone (f12, the base of every later f12's delta, excepted), and the contents of the kept ones are not.
 read -r gone kept_bytes < <(python3 - <<'PY'
@@ -108,12 +103,12 @@ PY
   fail "the store shrank by $((bytes_before - bytes_after)) bytes, the forgotten contents are $gone"
 ((bytes_after >= kept_bytes)) || fail "the store holds $bytes_after bytes, the kept contents are $kept_bytes"
 pass "the store shrank from $bytes_before to $bytes_after bytes: the $gone bytes of forgotten contents went, the $kept_bytes of the kept ones stayed (dry run: $dry_repacked packs to repack at 10%)"
-assert_eq "$(find store/packs -name '*.pack' | wc -l)" "$(json_field packs_after)" "packs on disk"
+assert_eq "$(find store/packs -name '*.pack' | wc -l)" "$(summary_field packs_after)" "packs on disk"
 assert_eq 1 "$(find store/index -name '*.idx' | wc -l)" "index files on disk"
 assert_eq "" "$(find store/tmp -type f)" "files left in tmp/"
 assert_eq "" "$(find store/locks -type f)" "locks left"
 expect_exit 0 strata check -s store --read-data
-restores_exactly "${kept[@]}"
+restore_ids "${kept[@]}"
 
 note "a second prune"
 after=$(listing)
@@ -136,4 +131,4 @@ expect_exit 0 strata forget -s store "${ids[3]}"
 STRATA_PROGRESS_INTERVAL=0.001 expect_exit 0 strata prune -s store --progress --max-unused 0
 expect_stderr_match '^strata: prune: [0-9]+(/[0-9]+)? (snapshots|packs), '
 expect_exit 0 strata check -s store --read-data
-restores_exactly 5
+restore_ids 5

@@ -19,12 +19,9 @@ restores_as() {
   local store=$1 saved=$2 i=$3 id
   shift 3
   for id in "$@"; do
-    rm -rf restored
-    expect_exit 0 strata restore -s "$store" "$id" restored
-    compare_trees "$saved/$i" restored
+    restores_to "$store" "$id" "$saved/$i"
     i=$((i + 1))
   done
-  rm -rf restored
 }
 
 note "1. syncing the snapshots of a coalesced store from the coalesce point on"
@@ -88,8 +85,7 @@ own plain-recv own-plain saved2
 expect_exit 0 strata receive -s plain-recv --from-file plain.stream
 received plain-recv saved2 "${ids2[@]}"
 expect_exit 0 strata --json receive -s plain-recv --from-file plain.stream
-assert_eq 0 "$(grep '"type":"summary"' "$T_STDOUT" | sed -E 's/.*"objects_sent":([0-9]+).*/\1/')" \
-  "the same stream received again sends nothing"
+assert_eq 0 "$(summary_field objects_sent)" "the same stream received again sends nothing"
 received plain-recv saved2 "${ids2[@]}"
 
 # An encrypted pair sharing keys: the receiver opens each version record with them.
