@@ -58,6 +58,20 @@ def cache_counters(log):
     return f"hits={fields['hits']} stored={fields['stored']}"
 
 
+def wait_cache_attached(mnt, timeout=120):
+    """Waits until the mount serves from its block cache (the root's cache xattr appears): an existing cache
+    is checked whole before it is used, and reads meanwhile go to the store."""
+    t0 = time.time()
+    while True:
+        try:
+            os.getxattr(mnt, "user.strata.cache")
+            return
+        except OSError:
+            if time.time() - t0 > timeout:
+                raise RuntimeError(f"{mnt}: no block cache attached after {timeout} s")
+            time.sleep(0.05)
+
+
 def wait_mounted(mnt, timeout=60):
     t0 = time.time()
     while not os.path.ismount(mnt):
@@ -87,83 +101,108 @@ def main():
     mixed_blob(os.path.join(big, "file"), blob_mb, 22)
     harness.say(f"dataset {size / 2**20:.0f} MiB, big file {blob_mb} MiB, {strata.version()}")
 
+    # Every measurement alternates between the two stores, one sample of each per round, so that a
+    # machine whose speed drifts (a virtual disk, a neighbour) weighs on both alike.
+    names = [name for name, _ in kinds()]
+    init_of = dict(kinds())
     rows, counters = {}, {}
-    for name, init_args in kinds():
-        repo = os.path.join(a.scratch, f"store-{name}")
 
-        def fresh(repo=repo, init_args=init_args):
-            shutil.rmtree(repo, ignore_errors=True)
-            strata.init(repo, init_args)
+    def fresh(repo, name):
+        shutil.rmtree(repo, ignore_errors=True)
+        strata.init(repo, init_of[name])
 
-        m = harness.repeat(strata.backup(repo, data)["cmd"], REPS, prepare=fresh)
-        harness.say(f"backup {name}: {m.wall:.2f} s {m.walls()}")
-        rows.setdefault("backup", {})[name] = m
+    def report_walls(what, ms):
+        for name in names:
+            harness.say(f"{what} {name}: {ms[name].wall:.2f} s {ms[name].walls()}")
 
-        big_repo = os.path.join(a.scratch, f"big-{name}")
-        fresh(big_repo)
-        harness.run(strata.backup(big_repo, big)["cmd"])
-        mnt = os.path.join(a.scratch, f"mnt-{name}")
-        os.makedirs(mnt)
-        path = os.path.join(mnt, "latest", "file")
-        # Without the disk block cache: the data path alone (pack reads, decryption, decompression).
-        harness.run([a.strata, "mount", "-s", big_repo, mnt, "--no-cache"])
-        try:
-            wait_mounted(mnt)
-            m = harness.repeat(["cat", path], REPS, cold=True)
-            harness.say(f"cat {name}: {m.wall:.2f} s {m.walls()}")
-            rows.setdefault("cat", {})[name] = m
-        finally:
-            harness.run(strata.umount(mnt))
-        # Through a mount with the block cache, which a first mount filled by reading the file with `cat`
-        # and with random 4 KiB reads. The cache admits only frames read in part (strata(1), "Block
-        # cache"), so a second `cat` reads the packs again, and the random reads come from the cache: an
-        # encrypted store's cache values are sealed, and this is where opening them shows. Each sample on
-        # a fresh mount (empty in-memory caches), the page cache dropped.
-        cache = os.path.join(a.scratch, f"cache-{name}")
-        rand = ["python3", RANDREAD, path, str(RAND_READS), "1"]
+    repos = {name: os.path.join(a.scratch, f"store-{name}") for name in names}
+    rows["backup"] = harness.alternate(
+        {name: lambda name=name: harness.timed(strata.backup(repos[name], data)["cmd"])
+         for name in names}, REPS, prepare=lambda name: fresh(repos[name], name))
+    report_walls("backup", rows["backup"])
 
-        def cached_mount(log, cache=cache, big_repo=big_repo, mnt=mnt):
-            harness.run([a.strata, "mount", "-s", big_repo, mnt, "--cache-dir", cache, "--log-file", log])
-            wait_mounted(mnt)
+    big_repos = {name: os.path.join(a.scratch, f"big-{name}") for name in names}
+    mnts = {name: os.path.join(a.scratch, f"mnt-{name}") for name in names}
+    paths = {name: os.path.join(mnts[name], "latest", "file") for name in names}
+    for name in names:
+        fresh(big_repos[name], name)
+        harness.run(strata.backup(big_repos[name], big)["cmd"])
+        os.makedirs(mnts[name])
 
+    # Without the disk block cache: the data path alone (pack reads, decryption, decompression).
+    try:
+        for name in names:
+            harness.run([a.strata, "mount", "-s", big_repos[name], mnts[name], "--no-cache"])
+            wait_mounted(mnts[name])
+        rows["cat"] = harness.alternate({name: lambda name=name: harness.timed(["cat", paths[name]])
+                                         for name in names}, REPS, prepare=lambda name: harness.drop_caches())
+    finally:
+        for name in names:
+            if os.path.ismount(mnts[name]):
+                harness.run(strata.umount(mnts[name]))
+    report_walls("cat", rows["cat"])
+
+    # Through a mount with the block cache, which a first mount filled with random 4 KiB reads. The cache
+    # admits only frames a random reader read in part (strata(1), "Block cache"), so `cat` reads most
+    # frames from the packs, and the random reads come from the cache: an encrypted store's cache values
+    # are sealed, and this is where opening them shows. Each sample on a fresh mount (empty in-memory
+    # caches) once its cache is attached, the page cache dropped.
+    caches = {name: os.path.join(a.scratch, f"cache-{name}") for name in names}
+
+    def rand(name):
+        return ["python3", RANDREAD, paths[name], str(RAND_READS), "1"]
+
+    def cached_mount(name, log):
+        harness.run([a.strata, "mount", "-s", big_repos[name], mnts[name], "--cache-dir", caches[name],
+                     "--log-file", log])
+        wait_mounted(mnts[name])
+        wait_cache_attached(mnts[name])
+
+    for name in names:
         fill_log = os.path.join(a.scratch, f"mount-{name}-fill.log")
-        cached_mount(fill_log)
+        cached_mount(name, fill_log)
         try:
-            harness.run(["cat", path], stdout=subprocess.DEVNULL)
-            harness.run(rand, stdout=subprocess.DEVNULL)
+            harness.run(rand(name), stdout=subprocess.DEVNULL)
         finally:
-            harness.run(strata.umount(mnt))
+            harness.run(strata.umount(mnts[name]))
         wait_cache_written(fill_log)
-        for what, cmd in (("cat_cached", ["cat", path]), ("rand_cached", rand)):
-            logs = []
+    for what, cmd in (("cat_cached", lambda name: ["cat", paths[name]]), ("rand_cached", rand)):
+        logs = {name: [] for name in names}
 
-            def take(what=what, cmd=cmd, logs=logs, name=name, mnt=mnt):
-                logs.append(os.path.join(a.scratch, f"mount-{name}-{what}-{len(logs)}.log"))
-                cached_mount(logs[-1])
-                try:
-                    harness.drop_caches()
-                    return harness.timed(cmd, capture=what == "rand_cached")
-                finally:
-                    harness.run(strata.umount(mnt))
-                    wait_cache_written(logs[-1])
+        def take(name, what=what, cmd=cmd, logs=logs):
+            logs[name].append(os.path.join(a.scratch, f"mount-{name}-{what}-{len(logs[name])}.log"))
+            cached_mount(name, logs[name][-1])
+            try:
+                harness.drop_caches()
+                return harness.timed(cmd(name), capture=what == "rand_cached")
+            finally:
+                harness.run(strata.umount(mnts[name]))
+                wait_cache_written(logs[name][-1])
 
-            m = harness.repeat_samples(take, REPS)
-            counters[(name, what)] = cache_counters(logs[-1])
+        ms = harness.alternate({name: lambda name=name, take=take: take(name) for name in names}, REPS)
+        for name in names:
+            counters[(name, what)] = cache_counters(logs[name][-1])
+            m = ms[name]
             if what == "cat_cached":
                 rows.setdefault(what, {})[name] = m
-                harness.say(f"cat again with the block cache {name}: {rows[what][name].wall:.2f} s "
-                            f"{rows[what][name].walls()} ({counters[(name, what)]})")
+                harness.say(f"cat again with the block cache {name}: {m.wall:.2f} s {m.walls()} "
+                            f"({counters[(name, what)]})")
             else:
                 p50s = [json.loads(x.out)["p50_us"] for x in m.samples]
-                rows.setdefault(what, {})[name] = harness.median(p50s)
+                means = [json.loads(x.out)["mean_us"] for x in m.samples]
+                rows.setdefault(what, {})[name] = (harness.median(p50s), harness.median(means))
                 harness.say(f"random 4 KiB reads from the block cache {name}: p50 {harness.median(p50s):.0f} us "
-                            f"{p50s} ({counters[(name, what)]})")
+                            f"{p50s}, mean {harness.median(means):.0f} us {means} ({counters[(name, what)]})")
 
-        empty = os.path.join(a.scratch, f"empty-{name}")
-        strata.init(empty, init_args if name == "plain" else ())  # the default strength
-        m = harness.repeat([a.strata, "snapshots", "-s", empty], UNLOCK_REPS)
+    empties = {name: os.path.join(a.scratch, f"empty-{name}") for name in names}
+    for name in names:
+        strata.init(empties[name], init_of[name] if name == "plain" else ())  # the default strength
+    rows["unlock"] = harness.alternate(
+        {name: lambda name=name: harness.timed([a.strata, "snapshots", "-s", empties[name]]) for name in names},
+        UNLOCK_REPS)
+    for name in names:
+        m = rows["unlock"][name]
         harness.say(f"snapshots on an empty {name} store: {m.wall:.3f} s {m.walls()}")
-        rows.setdefault("unlock", {})[name] = m
 
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "RESULTS-crypto-quick.md" if a.quick else "RESULTS-crypto.md")
@@ -198,16 +237,18 @@ def report(rows, counters, size, blob_mb, version, quick):
         + line(f"cold `cat` of a {blob_mb} MiB file through the mount (no disk cache)", rows["cat"], blob_mb)
         + line("`cat` of the same file again, through a mount with a block cache (page cache dropped)",
                rows["cat_cached"], blob_mb)
-        + f"| {RAND_READS} random 4 KiB reads of it from a populated block cache (page cache dropped), p50 "
-        f"| {rp:.0f} us | {re_:.0f} us | {rp / re_:.2f}x{flag(rp / re_)} |\n"
+        + "".join(f"| {RAND_READS} random 4 KiB reads of it from a populated block cache (page cache dropped), "
+                  f"{stat} latency | {rp[i]:.0f} us | {re_[i]:.0f} us | {rp[i] / re_[i]:.2f}x{flag(rp[i] / re_[i])} |\n"
+                  for i, stat in enumerate(("p50", "mean")))
         + f"| `strata snapshots` on an empty store (unlock at the default strength) | {up.wall * 1000:.0f} ms "
         f"| {ue.wall * 1000:.0f} ms | +{(ue.wall - up.wall) * 1000:.0f} ms per command |\n\n"
         "Backup stores are encrypted with `--kdf minimum`, so the backup row measures the data path; the last "
         "row is the unlock (one Argon2id derivation at moderate strength) every command pays once.\n\n"
-        "The block cache was filled by one mount reading the file with `cat` and with the same random reads. "
-        "It admits only frames read in part (strata(1), \"Block cache\"): the `cat` row reads the packs "
-        "again, and the random reads of compressible frames come from the cache (random ones are stored "
-        f"raw, never cached). Cache counters of the last sample: `cat`: {cache('cat_cached')}; random reads: "
+        "The block cache was filled by one mount making the same random reads. It admits only frames a "
+        "random reader read in part (strata(1), \"Block cache\"): the `cat` row reads most frames from the "
+        "packs, and the random reads come from the cache. Each sample starts once the mount has attached "
+        "its cache (it checks an existing one whole first). The mean latency is the reads' throughput. "
+        f"Cache counters of the last sample: `cat`: {cache('cat_cached')}; random reads: "
         f"{cache('rand_cached')}.\n"
     )
 

@@ -198,17 +198,29 @@ class Measurement:
 def repeat_samples(take, reps, max_redo=None):
     """Calls take() (which returns a Sample) until it has `reps` samples, redoing disturbed ones up to
     max_redo times in all (default: reps)."""
+    return alternate({None: take}, reps, max_redo=max_redo)[None]
+
+
+def alternate(takes, reps, *, prepare=None, max_redo=None):
+    """repeat_samples for measurements compared with one another: `takes` maps a name to its take(); in
+    each of `reps` rounds every one is sampled in turn (prepare(name) first), so that a machine whose speed
+    drifts weighs on all alike. Returns a Measurement per name."""
     if max_redo is None:
         max_redo = reps
-    samples, rejected = [], 0
-    while len(samples) < reps:
-        s = take()
-        if s.disturbed and rejected < max_redo:
-            rejected += 1
-            log("  (disturbed: redoing)")
-            continue
-        samples.append(s)
-    return Measurement(samples, rejected)
+    samples = {name: [] for name in takes}
+    rejected = dict.fromkeys(takes, 0)
+    for _ in range(reps):
+        for name, take in takes.items():
+            while True:
+                if prepare:
+                    prepare(name)
+                s = take()
+                if not s.disturbed or rejected[name] >= max_redo:
+                    samples[name].append(s)
+                    break
+                rejected[name] += 1
+                log("  (disturbed: redoing)")
+    return {name: Measurement(samples[name], rejected[name]) for name in takes}
 
 
 def repeat(spec, reps, *, prepare=None, cold=False, max_redo=None, **kw):

@@ -80,6 +80,7 @@ void SnapshotFs::Node::Set(const TreeEntry& e) {
   extras = e.symlink_target.empty() && e.xattrs.empty()
                ? nullptr
                : std::make_unique<const Extras>(Extras{e.symlink_target, e.xattrs});
+  read_end = e.type == EntryType::kRegular ? std::make_unique<std::atomic<uint64_t>>(0) : nullptr;
 }
 
 size_t SnapshotFs::inode_count() const {
@@ -314,7 +315,12 @@ Status SnapshotFs::Read(uint64_t ino, uint64_t offset, size_t size, std::string*
   // The size the kernel was given came from the tree entry, the bytes come from the version record: a
   // crafted store can make them disagree, and the file would read short or cut off without an error.
   // Checked at every read, since opens need not reach the daemon.
-  Status s = store_->ReadVersion(node->attr.ref, offset, size, out, node->attr.size);
+  // A read that starts where the file's last one ended, or at its start, is a sequential reader's (or the
+  // kernel's readahead for one): the store keeps none of its frames in the block cache. The opens that
+  // would delimit readers need not reach the daemon, so the file, not the open, remembers.
+  const uint64_t last_end = node->read_end->exchange(offset + size);
+  const auto access = offset == 0 || offset == last_end ? Store::Access::kSequential : Store::Access::kRandom;
+  Status s = store_->ReadVersion(node->attr.ref, offset, size, out, node->attr.size, access);
   if (!s.ok()) {
     log_("read error in " + Where(*node) + ": " + s.message());
     return Status::Corruption(s.message());

@@ -18,6 +18,7 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -102,6 +103,8 @@ class SnapshotFs {
     // encoded entry, and two different identities never share a hash in practice.
     ObjectId identity;
     uint64_t nlookup = 0;
+    // Where the last read of the file ended (regular files only): see Read.
+    std::unique_ptr<std::atomic<uint64_t>> read_end;
 
     void Set(const TreeEntry& e);
   };

@@ -1,8 +1,9 @@
 // The segments of a block-cache value (strata-store(5), BLOCK CACHE). A value's payload is kept in
 // segments of kCacheSegmentSize bytes, each followed by a check of its own: a checksum in a plain store's
-// cache, an AEAD tag in an encrypted store's. A random 4 KiB read of a cached 128 KiB frame then checks,
-// decrypts and pages in one segment instead of the whole frame: in an encrypted store, opening the whole
-// value was most of the cost of a cache hit.
+// cache, an AEAD tag in an encrypted store's. A random 4 KiB read of a cached frame then checks, decrypts
+// and pages in one segment instead of the whole frame: in an encrypted store, opening the whole value was
+// most of the cost of a cache hit, and opening a 16 KiB segment (format 4) still 3.8 of the 5.3 us that
+// the open of a 4 KiB read cost.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 namespace strata {
 
-inline constexpr uint64_t kCacheSegmentSize = 16384;
+inline constexpr uint64_t kCacheSegmentSize = 4096;  // the page size, and the usual random read
 inline constexpr uint64_t kCacheCheckSize = 16;
 inline constexpr uint64_t kCacheToEnd = UINT64_MAX;  // a range that runs to the end of the payload
 // The longest head before a value's segments: an encrypted store's (form, salt, payload length).

@@ -23,7 +23,7 @@ namespace {
 
 // Format constants: strata-store(5), "BLOCK CACHE".
 constexpr uint64_t kMetaMagic = 0x4548434143525453;  // "STRCACHE" as a little-endian u64
-constexpr uint32_t kFormatVersion = 4;
+constexpr uint32_t kFormatVersion = 5;
 constexpr size_t kChecksumSize = 16;
 constexpr size_t kValueHeadSize = 4;  // the payload length, before the segments
 constexpr size_t kStateSize = 16;

@@ -461,15 +461,18 @@ Result<uint64_t> Store::SeekVersion(const ObjectId& version_id, uint64_t offset,
   });
 }
 
-// Only frames that cost something to decode are worth a block-cache entry. A frame stored raw (its stored
-// size is its raw size plus the overhead: strata-store(5), FRAMES) comes from the pack with one read and a
-// check, as cheaply as from the cache, and writing it to the cache halved cold sequential reads; a zero
-// frame (no body) decodes from its 17 stored bytes. `stored` is the frame's stored size.
-bool Store::WorthCaching(uint64_t stored, uint64_t frame_size) const {
-  return stored != frame_size + codec_.overhead() && stored != codec_.overhead();
+// Which frames are worth a block-cache entry, given `stored`, the frame's stored size. A zero frame (no
+// body) decodes from its 17 stored bytes. A frame stored raw (its stored size is its raw size plus the
+// overhead: strata-store(5), FRAMES) is worth one only for reads of a part of it (`part`): from its pack,
+// the part costs a read and a check (in an encrypted store, a decryption) of the whole frame, from the
+// cache those of the 4 KiB segments it lies in; read whole, it comes from the pack as cheaply as from the
+// cache. A compressed frame costs a decompression from its pack.
+bool Store::WorthCaching(uint64_t stored, uint64_t frame_size, bool part) const {
+  if (stored == codec_.overhead()) return false;
+  return part || stored != frame_size + codec_.overhead();
 }
 
-Result<Store::PieceBytes> Store::ReadPiece(const Piece& piece) {
+Result<Store::PieceBytes> Store::ReadPiece(const Piece& piece, Access access) {
   const IndexEntry& entry = *piece.entry;
   const uint64_t frame = piece.frame;
   std::string key(entry.id.View());
@@ -477,7 +480,11 @@ Result<Store::PieceBytes> Store::ReadPiece(const Piece& piece) {
   if (auto cached = frames_.Get(key)) return PieceBytes{cached, piece.in_frame};
   const uint64_t frame_size = entry.FrameRawSize(frame);
   const bool part = piece.take < frame_size;
-  BlockCache* block_cache = block_cache_.load();
+  // A sequential reader (cat, cp, a restore) neither reads the block cache nor fills it: the packs, read in
+  // order under the kernel's readahead, serve it faster than values scattered over the cache file (a cold
+  // `cat` of 1 GiB through a mount took 1.15-2.2 s with lookups, 0.90-1.05 s without), and the page cache
+  // keeps what it read. Its first reads, before the readahead has grown, take frames in part too.
+  BlockCache* block_cache = access == Access::kRandom ? block_cache_.load() : nullptr;
   const std::string cache_key = block_cache != nullptr ? BlockCache::FrameKey(entry.id, frame) : "";
   // A frame not worth caching is not looked up either, when its stored size is known without reading
   // anything: a one-frame object's follows from its index entry (its frame table is 4 bytes), another's
@@ -490,7 +497,7 @@ Result<Store::PieceBytes> Store::ReadPiece(const Piece& piece) {
   } else if (table) {
     known_stored = table->offsets[frame + 1] - table->offsets[frame];
   }
-  if (block_cache != nullptr && (!known_stored || WorthCaching(*known_stored, frame_size))) {
+  if (block_cache != nullptr && (!known_stored || WorthCaching(*known_stored, frame_size, part))) {
     // Only the piece, when that is all the read needs: the cache then checks (in an encrypted store, opens)
     // only the segments it lies in. The cache verified the bytes; a wrong length can only be a bug, and is
     // treated as a miss.
@@ -510,13 +517,12 @@ Result<Store::PieceBytes> Store::ReadPiece(const Piece& piece) {
   STRATA_RETURN_IF_ERROR(stored0.empty() ? packs_.ReadFrame(entry, *table, frame, out.get())
                                          : packs_.DecodeFrame(entry, frame, stored0, out.get()));
   frames_.Put(key, out, out->size() + 64);
-  // Admission: a frame read whole goes to a sequential reader (cat, cp, a restore). The kernel's page cache
-  // keeps what it read, and when it reads again, decoding the frame from its pack costs no more than
-  // reading the decoded frame back from the disk cache, which is several times larger (bench/RESULTS-
-  // crypto.md). A frame read in part goes to a random reader, likely to come back for another part: the
-  // cache spares it decoding a whole frame for a few KiB.
+  // Admission: only a frame a random reader needed in part. It is likely to come back for another part,
+  // and the cache spares it decoding a whole frame for a few KiB. A frame read whole is not: decoding it
+  // from its pack again costs no more than reading the decoded frame back from the cache, which is
+  // several times larger (bench/RESULTS-crypto.md).
   if (block_cache != nullptr && part &&
-      WorthCaching(table->offsets[frame + 1] - table->offsets[frame], frame_size)) {
+      WorthCaching(table->offsets[frame + 1] - table->offsets[frame], frame_size, part)) {
     block_cache->Put(cache_key, *out);
   }
   return PieceBytes{std::move(out), piece.in_frame};
@@ -540,13 +546,13 @@ Status Store::AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std:
   return Status::Ok();
 }
 
-Status Store::ReadPieces(const std::vector<Piece>& pieces, std::string* out) {
+Status Store::ReadPieces(const std::vector<Piece>& pieces, Access access, std::string* out) {
   // Frames decode independently: a read that spans several (a large sequential read) decodes them on
   // several cores, which is what keeps an encrypted store's reads near a plain one's.
   std::vector<PieceBytes> read(pieces.size());
   std::vector<Status> errors(pieces.size());
   decode_pool_.ParallelFor(pieces.size(), [&](size_t i) {
-    auto bytes = ReadPiece(pieces[i]);
+    auto bytes = ReadPiece(pieces[i], access);
     if (bytes.ok()) {
       read[i] = std::move(bytes).value();
     } else {
@@ -566,12 +572,12 @@ Status Store::ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, st
     out->resize(before);
     std::vector<Piece> pieces;
     STRATA_RETURN_IF_ERROR(AddPieces(payload, offset, n, &pieces));
-    return ReadPieces(pieces, out);
+    return ReadPieces(pieces, Access::kSequential, out);
   });
 }
 
 Status Store::ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out,
-                          std::optional<uint64_t> listed_size) {
+                          std::optional<uint64_t> listed_size, Access access) {
   return Retried([&]() -> Status {
     STRATA_ASSIGN_OR_RETURN(auto map, GetExtentMap(version_id));
     if (listed_size && *listed_size != map->size())
@@ -587,7 +593,7 @@ Status Store::ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n,
       STRATA_RETURN_IF_ERROR(
           AddPieces(map->sources()[e.source], e.source_offset + (begin - e.offset), end - begin, &pieces));
     }
-    return ReadPieces(pieces, out);
+    return ReadPieces(pieces, access, out);
   });
 }
 

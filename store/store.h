@@ -132,11 +132,14 @@ class Store {
   // The version record at `entry`, one of possibly several records of its id.
   Result<FileVersion> ReadVersionAt(const IndexEntry& entry);
   Result<std::shared_ptr<const ExtentMap>> GetExtentMap(const ObjectId& version_id);
+  // Who reads a file: a random reader's reads use the block cache, and the frames they need in part go
+  // into it; a sequential reader's never touch it (ReadPiece).
+  enum class Access { kRandom, kSequential };
   // Reads up to `n` bytes at `offset` of a file version into `out` (short only at end of file).
   // Given `listed_size` (the size a tree entry gave for the file), a version of another size is Corruption.
   Status ReadVersion(const ObjectId& version_id, uint64_t offset, size_t n, std::string* out,
-                     std::optional<uint64_t> listed_size = std::nullopt);
-  // Reads [offset, offset+n) of a data object, decoding only the frames it touches.
+                     std::optional<uint64_t> listed_size = std::nullopt, Access access = Access::kRandom);
+  // Reads [offset, offset+n) of a data object, decoding only the frames it touches, as a sequential reader.
   Status ReadPayload(const ObjectId& payload, uint64_t offset, size_t n, std::string* out);
 
   // SEEK_DATA / SEEK_HOLE over a file version: the first offset >= `offset` that holds data (or that starts
@@ -181,7 +184,7 @@ class Store {
   bool IndexMoved(uint64_t generation);
   // The object's frame table if cached for the place `entry` gives, else null.
   std::shared_ptr<const FrameTable> CachedFrameTable(const IndexEntry& entry);
-  bool WorthCaching(uint64_t stored, uint64_t frame_size) const;
+  bool WorthCaching(uint64_t stored, uint64_t frame_size, bool part) const;
   // `take` bytes at `in_frame` of one frame of a data object.
   struct Piece {
     std::shared_ptr<const IndexEntry> entry;
@@ -195,10 +198,10 @@ class Store {
     std::shared_ptr<const std::string> bytes;
     size_t at = 0;
   };
-  Result<PieceBytes> ReadPiece(const Piece& piece);
+  Result<PieceBytes> ReadPiece(const Piece& piece, Access access);
   // Appends the pieces of [offset, offset+n) of a data object, in order.
   Status AddPieces(const ObjectId& payload, uint64_t offset, size_t n, std::vector<Piece>* pieces);
-  Status ReadPieces(const std::vector<Piece>& pieces, std::string* out);
+  Status ReadPieces(const std::vector<Piece>& pieces, Access access, std::string* out);
   // The object's frame table; given `frame0`, see PackReader::ReadFrameTable (left empty when cached).
   Result<std::shared_ptr<const FrameTable>> GetFrameTable(const IndexEntry& entry,
                                                           std::string* frame0 = nullptr);

@@ -113,7 +113,7 @@ class CacheValueKey {
 }  // namespace
 
 // Cache values are read far more often than frames are written (every cached read opens one), so where
-// the CPU has AES instructions they are sealed with AES-256-GCM, several times faster than XChaCha20-
+// the CPU has AES instructions they are sealed with AES-256-GCM, faster than XChaCha20-
 // Poly1305 there. Frames keep XChaCha20-Poly1305: the store is read on machines without them too.
 std::string StoreCipher::SealCacheValue(std::string_view key, std::string_view value) const {
   std::string out(1 + format::kAeadNonceSize, '\0');

@@ -205,17 +205,17 @@ TEST_F(EncryptedFrameTest, KeyedHashUsesTheObjectIdSubkey) {
 
 // A block-cache value opened by hand as strata-store(5), BLOCK CACHE, describes it: a form byte (2: AES-256-
 // GCM where the CPU has AES instructions, else 1: XChaCha20-Poly1305), a salt, the payload length, then
-// 16 KiB segments, each sealed under BLAKE2b(cache subkey; salt) with the segment index as nonce and the
+// 4 KiB segments, each sealed under BLAKE2b(cache subkey; salt) with the segment index as nonce and the
 // entry key and payload length as associated data.
 TEST_F(EncryptedFrameTest, CacheValuesAreSealedAsDocumented) {
   std::string cache_key(crypto_kdf_KEYBYTES, '\0');
   crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(cache_key.data()), cache_key.size(), 3,
                              "strata01", reinterpret_cast<const unsigned char*>(master_bytes_.data()));
   const std::string key = "entry key";
-  const std::string value = Compressible(70000);  // four whole segments and a short one
-  const size_t kSegment = 16384, kHead = 1 + 24 + 4;
+  const std::string value = Compressible(70000);  // 17 whole segments and a short one
+  const size_t kSegment = 4096, kSegments = 18, kHead = 1 + 24 + 4;
   const std::string sealed = cipher_->SealCacheValue(key, value);
-  ASSERT_EQ(sealed.size(), kHead + value.size() + 5 * 16);
+  ASSERT_EQ(sealed.size(), kHead + value.size() + kSegments * 16);
   EXPECT_EQ(sealed.find(value.substr(0, 64)), std::string::npos);
   const auto* salt = reinterpret_cast<const unsigned char*>(sealed.data() + 1);
   ASSERT_EQ(DecodeFixed32(sealed.data() + 25), value.size());
@@ -227,7 +227,7 @@ TEST_F(EncryptedFrameTest, CacheValuesAreSealedAsDocumented) {
   const bool aes = crypto_aead_aes256gcm_is_available() == 1;
   ASSERT_EQ(sealed[0], aes ? 2 : 1);
   std::string opened;
-  for (uint32_t i = 0; i < 5; i++) {
+  for (uint32_t i = 0; i < kSegments; i++) {
     const size_t n = std::min(kSegment, value.size() - i * kSegment);
     const auto* body = reinterpret_cast<const unsigned char*>(sealed.data()) + kHead + i * (kSegment + 16);
     unsigned char nonce[24] = {};
