@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The mount's block cache, for real: the default cache lands in $XDG_CACHE_HOME/strata/<store uuid>; a
 # remount reads the frames that random reads needed in part through it (the hit counter on the root xattr
-# rises) and every byte still matches the backed-up files; sequential reads (whole frames) are not cached,
-# frames stored raw are when read in part; a damaged data.mdb, a tiny --cache-size, an unusable --cache-dir, --no-cache and two
-# mounts sharing one cache all keep reads exact; bad --cache-size values are usage errors.
+# rises) and every byte still matches the backed-up files; sequential reads are not cached, random reads in
+# part of frames stored raw are; a damaged data.mdb, a tiny --cache-size, an unusable --cache-dir,
+# --no-cache and two mounts sharing one cache all keep reads exact; bad --cache-size values are usage
+# errors.
 set -euo pipefail
 if [ ! -c /dev/fuse ]; then
   echo "SKIP: /dev/fuse is missing, mount tests need it"
