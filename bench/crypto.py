@@ -42,13 +42,18 @@ def kinds():
     return [("plain", ("--encryption", "none")), ("encrypted", ("--kdf", "minimum"))]
 
 
-def wait_cache_written(log, timeout=120):
-    """Waits for an unmounted daemon's last log line: its cache counters, logged once its writes are done."""
+def wait_until(ready, timeout, what):
+    """Polls ready() until it is true; raises naming `what` after `timeout` seconds."""
     t0 = time.time()
-    while not any(": hits=" in line for line in open(log)):
+    while not ready():
         if time.time() - t0 > timeout:
-            raise RuntimeError(f"no cache counters in {log} after {timeout} s")
-        time.sleep(0.1)
+            raise RuntimeError(f"{what} after {timeout} s")
+        time.sleep(0.05)
+
+
+def wait_cache_written(log):
+    """Waits for an unmounted daemon's last log line: its cache counters, logged once its writes are done."""
+    wait_until(lambda: any(": hits=" in line for line in open(log)), 120, f"no cache counters in {log}")
 
 
 def cache_counters(log):
@@ -58,26 +63,22 @@ def cache_counters(log):
     return f"hits={fields['hits']} stored={fields['stored']}"
 
 
-def wait_cache_attached(mnt, timeout=120):
+def has_cache(mnt):
+    try:
+        os.getxattr(mnt, "user.strata.cache")
+        return True
+    except OSError:
+        return False
+
+
+def wait_cache_attached(mnt):
     """Waits until the mount serves from its block cache (the root's cache xattr appears): an existing cache
     is checked whole before it is used, and reads meanwhile go to the store."""
-    t0 = time.time()
-    while True:
-        try:
-            os.getxattr(mnt, "user.strata.cache")
-            return
-        except OSError:
-            if time.time() - t0 > timeout:
-                raise RuntimeError(f"{mnt}: no block cache attached after {timeout} s")
-            time.sleep(0.05)
+    wait_until(lambda: has_cache(mnt), 120, f"{mnt}: no block cache attached")
 
 
-def wait_mounted(mnt, timeout=60):
-    t0 = time.time()
-    while not os.path.ismount(mnt):
-        if time.time() - t0 > timeout:
-            raise RuntimeError(f"{mnt} not mounted after {timeout} s")
-        time.sleep(0.05)
+def wait_mounted(mnt):
+    wait_until(lambda: os.path.ismount(mnt), 60, f"{mnt} not mounted")
 
 
 def main():
@@ -168,6 +169,8 @@ def main():
         finally:
             harness.run(strata.umount(mnts[name]))
         wait_cache_written(fill_log)
+    rand_want = json.loads(harness.capture(["python3", RANDREAD, os.path.join(big, "file"), str(RAND_READS),
+                                            "1"]))["sha256"]
     for what, cmd in (("cat_cached", lambda name: ["cat", paths[name]]), ("rand_cached", rand)):
         logs = {name: [] for name in names}
 
@@ -191,8 +194,12 @@ def main():
                 harness.say(f"cat again with the block cache {name}: {m.wall:.2f} s {m.walls()} "
                             f"({counters[(name, what)]})")
             else:
-                p50s = [json.loads(x.out)["p50_us"] for x in m.samples]
-                means = [json.loads(x.out)["mean_us"] for x in m.samples]
+                results = [json.loads(x.out) for x in m.samples]
+                # The same blocks of the original file: a mount that read other bytes is not measured.
+                if any(r["sha256"] != rand_want for r in results):
+                    raise RuntimeError(f"random reads through the {name} mount read bytes that differ from the file")
+                p50s = [r["p50_us"] for r in results]
+                means = [r["mean_us"] for r in results]
                 rows.setdefault(what, {})[name] = (harness.median(p50s), harness.median(means))
                 harness.say(f"random 4 KiB reads from the block cache {name}: p50 {harness.median(p50s):.0f} us "
                             f"{p50s}, mean {harness.median(means):.0f} us {means} ({counters[(name, what)]})")
