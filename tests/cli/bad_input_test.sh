@@ -35,7 +35,7 @@ printf '\x07' | dd of=st_newer/strata-store bs=1 seek=8 conv=notrunc status=none
 expect_exit 1 "$S" snapshots -s st_newer
 expect_stderr_line "strata-store.*version 7 is newer"
 cp -a store st_flip
-printf '\xff' | dd of=st_flip/strata-store bs=1 seek=30 conv=notrunc status=none
+flip_byte st_flip/strata-store 30
 expect_exit 1 "$S" snapshots -s st_flip
 expect_stderr_line "strata-store.*(checksum|range)"
 

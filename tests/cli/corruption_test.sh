@@ -36,7 +36,7 @@ damage_x_pack() { # damage_x_pack HOW: flip a byte in the middle of X's pack, tr
   local pack=work/${X_PACK#store/} size
   size=$(stat -c %s "$pack")
   case $1 in
-  flipped) printf '\xff' | dd of="$pack" bs=1 seek=$((size / 2)) conv=notrunc status=none ;;
+  flipped) flip_byte "$pack" $((size / 2)) ;;
   truncated) truncate -s $((size / 2)) "$pack" ;;
   deleted) rm "$pack" ;;
   esac

@@ -139,9 +139,7 @@ export STRATA_PASSWORD=third-password
 note "damage: a pack, a manifest, an index file"
 fresh_copy() { rm -rf work && cp -a store work; }
 flip_middle() { # flip_middle FILE: one byte in the middle of FILE
-  local size
-  size=$(stat -c %s "$1")
-  printf '\xff' | dd of="$1" bs=1 seek=$((size / 2)) conv=notrunc status=none
+  flip_byte "$1" $(($(stat -c %s "$1") / 2))
 }
 big_pack=$(find store/packs -name '*.pack' -printf '%s %P\n' | sort -n | tail -n 1 | cut -d' ' -f2)
 fresh_copy

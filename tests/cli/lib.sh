@@ -753,6 +753,15 @@ chain_depths() {
     python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["chain_depth"]) for l in sys.stdin))'
 }
 
+# flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET, so that it always changes (writing a
+# fixed byte leaves a file that already held it intact: one time in 256 on random data).
+flip_byte() {
+  local f=${1:?usage: flip_byte FILE OFFSET} at=${2:?usage: flip_byte FILE OFFSET} b
+  b=$(od -An -tu1 -j "$at" -N 1 -- "$f" | tr -d ' ')
+  [[ -n $b ]] || fail "flip_byte: $f has no byte at $at"
+  printf "\\x$(printf %02x $((b ^ 255)))" | dd of="$f" bs=1 seek="$at" conv=notrunc status=none
+}
+
 # parts_match FILE ORIG: 4 KiB reads of FILE at 8 KiB into every 128 KiB (so in every frame of a file
 # stored in 128 KiB frames, and only in part), readahead off so that each reaches a FUSE daemon as its own
 # request, match ORIG at the same offsets.
